@@ -1,0 +1,282 @@
+//! Stage "discover": command-line paths in, a sorted list of files to lint out.
+//!
+//! Folders are walked with walkdir; hidden folders, `target/`, `node_modules/` and `.git/`
+//! are skipped; files are filtered by the `[files] include/exclude` globs of the config
+//! that governs them (relative to that config's folder). A file named explicitly is always
+//! linted unless the config excludes it. Symbolic links are not followed unless asked.
+//! Paths are normalised lexically: relative to the working folder when under it.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use walkdir::WalkDir;
+
+use crate::config::{Config, CONFIG_FILE_NAME};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::{ConfigCache, UnitKey, IO_ERROR};
+use crate::source::{SourceFile, Span};
+
+/// Files found, and the paths that could not be walked.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub files: Vec<PathBuf>,
+    pub errors: Vec<Diagnostic>,
+}
+
+const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
+
+/// The current folder, or "." if it cannot be found.
+fn cwd() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// An absolute, lexically normalised form of `p` (no `.` or `..`; links not resolved).
+pub fn absolute(p: &Path) -> PathBuf {
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        cwd().join(p)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The display form of `p`: relative to the working folder when under it, else absolute.
+pub fn normalize(p: &Path) -> PathBuf {
+    let abs = absolute(p);
+    match abs.strip_prefix(cwd()) {
+        Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => abs,
+    }
+}
+
+/// Include/exclude globs of one config, compiled once.
+struct Filter {
+    base: PathBuf,
+    include: GlobSet,
+    exclude: GlobSet,
+}
+
+impl Filter {
+    fn new(config: Option<&Config>) -> Filter {
+        let default = Config::default();
+        let config = config.unwrap_or(&default);
+        let base = config
+            .base_dir()
+            .map(absolute)
+            .unwrap_or_else(|| absolute(Path::new(".")));
+        Filter {
+            base,
+            include: build(&config.files.include),
+            exclude: build(&config.files.exclude),
+        }
+    }
+
+    fn rel<'p>(&self, abs: &'p Path) -> &'p Path {
+        abs.strip_prefix(&self.base).unwrap_or(abs)
+    }
+
+    fn excluded(&self, abs: &Path) -> bool {
+        self.exclude.is_match(self.rel(abs))
+    }
+
+    fn included(&self, abs: &Path) -> bool {
+        let rel = self.rel(abs);
+        self.include.is_match(rel) && !self.exclude.is_match(rel)
+    }
+}
+
+fn build(patterns: &[String]) -> GlobSet {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        // Invalid globs are reported by config validation; here they simply match nothing.
+        if let Ok(g) = Glob::new(p) {
+            b.add(g);
+        }
+        // "vendor/**" should also exclude "vendor" itself and "x/vendor/**" is not implied.
+    }
+    b.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+struct Filters {
+    by_config: HashMap<Option<PathBuf>, Arc<Filter>>,
+}
+
+impl Filters {
+    fn get(&mut self, configs: &mut ConfigCache, dir: &Path) -> Arc<Filter> {
+        let key = configs.nearest_config(dir);
+        if let Some(f) = self.by_config.get(&key) {
+            return f.clone();
+        }
+        let cfg = match &key {
+            Some(k) => configs.peek(&UnitKey::Config(k.clone())).cloned(),
+            None => None,
+        };
+        let f = Arc::new(Filter::new(cfg.as_ref()));
+        self.by_config.insert(key, f.clone());
+        f
+    }
+}
+
+fn is_skipped_dir(name: &str) -> bool {
+    (name.starts_with('.') && name != "." && name != "..") || SKIPPED_DIRS.contains(&name)
+}
+
+/// Finds the files to lint under the given paths (default `.`).
+pub fn discover(paths: &[PathBuf], follow_links: bool, configs: &mut ConfigCache) -> Discovered {
+    let mut out = Discovered::default();
+    let mut filters = Filters {
+        by_config: HashMap::new(),
+    };
+    let default_paths = [PathBuf::from(".")];
+    let paths: &[PathBuf] = if paths.is_empty() {
+        &default_paths
+    } else {
+        paths
+    };
+    for arg in paths {
+        let meta = std::fs::metadata(arg);
+        match meta {
+            Err(e) => {
+                out.errors.push(
+                    Diagnostic::new(
+                        IO_ERROR,
+                        Severity::Error,
+                        Span::point(0),
+                        format!("cannot read `{}`: {}", arg.display(), e),
+                    )
+                    .with_file(Arc::new(SourceFile::new(normalize(arg), String::new()))),
+                );
+            }
+            Ok(m) if m.is_file() => {
+                let file = normalize(arg);
+                let dir = parent_dir(&file);
+                // Make sure the governing config is loaded so its excludes apply.
+                let _ = configs.unit_key(&file);
+                let f = filters.get(configs, &dir);
+                if !f.excluded(&absolute(&file)) {
+                    out.files.push(file);
+                }
+            }
+            Ok(_) => walk(arg, follow_links, configs, &mut filters, &mut out, None),
+        }
+    }
+    out.files.sort();
+    out.files.dedup();
+    out
+}
+
+fn parent_dir(file: &Path) -> PathBuf {
+    match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Walks `root`; with `stop_at_configs`, does not descend into folders (below the root)
+/// that hold their own `cmklint.toml`, and with `max_depth` limits the depth.
+fn walk(
+    root: &Path,
+    follow_links: bool,
+    configs: &mut ConfigCache,
+    filters: &mut Filters,
+    out: &mut Discovered,
+    unit_only: Option<usize>,
+) {
+    let root_norm = normalize(root);
+    let mut wd = WalkDir::new(&root_norm).follow_links(follow_links);
+    if let Some(depth) = unit_only {
+        wd = wd.max_depth(depth);
+    }
+    let stop_at_configs = unit_only.is_some();
+    let mut it = wd.into_iter();
+    while let Some(entry) = it.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                // Loops and unreadable folders: report and go on.
+                let path = e.path().map(normalize).unwrap_or_else(|| root_norm.clone());
+                if !stop_at_configs {
+                    let msg = if e.loop_ancestor().is_some() {
+                        "symbolic link loop; not followed".to_string()
+                    } else {
+                        format!(
+                            "cannot read: {}",
+                            e.io_error().map(|x| x.to_string()).unwrap_or_default()
+                        )
+                    };
+                    out.errors.push(
+                        Diagnostic::new(IO_ERROR, Severity::Error, Span::point(0), msg)
+                            .with_file(Arc::new(SourceFile::new(path, String::new()))),
+                    );
+                }
+                continue;
+            }
+        };
+        let path = entry.path();
+        if entry.file_type().is_dir() {
+            if entry.depth() > 0 {
+                let name = entry.file_name().to_string_lossy();
+                if is_skipped_dir(&name)
+                    || (stop_at_configs && path.join(CONFIG_FILE_NAME).is_file())
+                {
+                    it.skip_current_dir();
+                }
+            }
+            continue;
+        }
+        if !(entry.file_type().is_file() || (follow_links && path.is_file())) {
+            continue;
+        }
+        let file = if path.is_absolute() {
+            normalize(path)
+        } else {
+            path.to_path_buf()
+        };
+        let file = file
+            .strip_prefix("./")
+            .map(Path::to_path_buf)
+            .unwrap_or(file);
+        let dir = parent_dir(&file);
+        let _ = configs.unit_key(&file);
+        let f = filters.get(configs, &dir);
+        if f.included(&absolute(&file)) {
+            out.files.push(file);
+        }
+    }
+}
+
+/// Every lintable file of a unit: under the config's folder (not descending into folders
+/// with their own config), or the files of one folder for a unit without config.
+pub fn unit_files(key: &UnitKey, follow_links: bool, configs: &mut ConfigCache) -> Vec<PathBuf> {
+    let mut out = Discovered::default();
+    let mut filters = Filters {
+        by_config: HashMap::new(),
+    };
+    let depth = match key {
+        UnitKey::Config(_) => usize::MAX,
+        UnitKey::Folder(_) => 1,
+    };
+    walk(
+        &key.root(),
+        follow_links,
+        configs,
+        &mut filters,
+        &mut out,
+        Some(depth),
+    );
+    out.files.sort();
+    out.files
+}

@@ -1,0 +1,557 @@
+//! The pipeline driver: discover → read → parse → classify → rules → sorted diagnostics.
+//!
+//! Per-document work runs in parallel (rayon); cross-document rules run per unit after.
+//! The engine reports; it never prints and never exits — `main` maps its [`Report`] to an
+//! exit code, renderers turn its diagnostics into text.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use crate::config::{Config, CONFIG_FILE_NAME};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover;
+use crate::document::{self, Classified, Document};
+use crate::json;
+use crate::rules::{self, Context, Rule, Unit};
+use crate::select::RuleSet;
+use crate::source::{SourceFile, Span};
+
+/// Reserved rule id for files that could not be read or decoded.
+pub const IO_ERROR: &str = "io-error";
+/// Reserved rule id for a configuration (or rule pack) that could not be loaded.
+pub const CONFIG_ERROR: &str = "config-error";
+
+/// What to lint and how.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Paths from the command line; empty means `.`.
+    pub paths: Vec<PathBuf>,
+    /// `--config PATH`: use this config for every file instead of the nearest one.
+    pub config: Option<PathBuf>,
+    /// Follow symbolic links while walking folders.
+    pub follow_links: bool,
+    /// Text for `--stdin-filename`: lint this text as if it were that file.
+    pub stdin: Option<(PathBuf, String)>,
+}
+
+/// The outcome of a run.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Findings on the named files, sorted and deduplicated.
+    pub diagnostics: Vec<Diagnostic>,
+    /// True when a config could not be loaded or a file could not be read (exit 2).
+    pub failed: bool,
+    /// Number of files that were linted (classified as one of the kinds).
+    pub files_linted: usize,
+    /// Number of files looked at.
+    pub files_seen: usize,
+    /// Why rules were skipped, for `--verbose`.
+    pub notes: Vec<String>,
+}
+
+/// A file read, parsed and classified; or the diagnostic saying why it could not be.
+enum Loaded {
+    Doc(Document),
+    NotOurs,
+    Failed(Diagnostic),
+}
+
+/// Runs cmklint over `opts.paths`.
+pub fn run(opts: &Options) -> Report {
+    let mut report = Report::default();
+    let mut configs = ConfigCache::new(opts.config.clone());
+
+    // 1. Discover the named files.
+    let discovered = discover::discover(&opts.paths, opts.follow_links, &mut configs);
+    let mut failures: Vec<Diagnostic> = discovered.errors;
+    let mut named: Vec<PathBuf> = discovered.files;
+    if let Some((path, _)) = &opts.stdin {
+        named.push(path.clone());
+    }
+    named.sort();
+    named.dedup();
+
+    // 2. Group into units and add each unit's other files as context.
+    let mut unit_of: BTreeMap<PathBuf, UnitKey> = BTreeMap::new();
+    let mut units: BTreeMap<UnitKey, Vec<PathBuf>> = BTreeMap::new();
+    for path in &named {
+        let key = configs.unit_key(path);
+        unit_of.insert(path.clone(), key.clone());
+        units.entry(key).or_default().push(path.clone());
+    }
+    let named_set: HashSet<PathBuf> = named.iter().cloned().collect();
+    let mut context_files: Vec<PathBuf> = Vec::new();
+    for key in units.keys().cloned().collect::<Vec<_>>() {
+        for p in discover::unit_files(&key, opts.follow_links, &mut configs) {
+            if !named_set.contains(&p) && !unit_of.contains_key(&p) {
+                unit_of.insert(p.clone(), key.clone());
+                units.entry(key.clone()).or_default().push(p.clone());
+                context_files.push(p);
+            }
+        }
+    }
+
+    // Config errors stop the run for the files they govern.
+    for key in units.keys() {
+        if let Err(e) = configs.get(key) {
+            failures.push(*e);
+        }
+    }
+    report.failed |= !failures.is_empty();
+
+    // 3. Read, parse, classify every file (named and context) in parallel.
+    let all_files: Vec<(PathBuf, bool)> = named
+        .iter()
+        .map(|p| (p.clone(), true))
+        .chain(context_files.iter().map(|p| (p.clone(), false)))
+        .collect();
+    let stdin = opts.stdin.as_ref();
+    let loaded: Vec<(PathBuf, bool, Loaded)> = all_files
+        .into_par_iter()
+        .map(|(path, is_named)| {
+            let cfg = unit_of.get(&path).and_then(|k| configs.peek(k));
+            let max = cfg.and_then(Config::max_size_bytes).unwrap_or(10 << 20);
+            let loaded = match stdin {
+                Some((sp, text)) if *sp == path => load_text(&path, text.clone()),
+                _ => load_file(&path, max),
+            };
+            (path, is_named, loaded)
+        })
+        .collect();
+    report.files_seen = named.len();
+
+    // 4. Collect documents per unit; confirm the ones that need a sibling.
+    let mut docs_by_unit: BTreeMap<UnitKey, Vec<Document>> = BTreeMap::new();
+    let mut pending: Vec<(UnitKey, Document)> = Vec::new();
+    for (path, is_named, l) in loaded {
+        let Some(key) = unit_of.get(&path).cloned() else {
+            continue;
+        };
+        if configs.peek(&key).is_none() {
+            continue; // config failed; already reported
+        }
+        match l {
+            Loaded::Doc(doc) => {
+                if doc_is_pending(&doc) {
+                    pending.push((key, doc));
+                } else {
+                    docs_by_unit.entry(key).or_default().push(doc);
+                }
+            }
+            Loaded::NotOurs => {}
+            Loaded::Failed(d) => {
+                if is_named {
+                    if d.severity == Severity::Error {
+                        report.failed = true;
+                    }
+                    failures.push(d);
+                }
+            }
+        }
+    }
+    for (key, doc) in pending {
+        let dir = doc.source.path.parent().map(Path::to_path_buf);
+        let confirmed = docs_by_unit.get(&key).is_some_and(|docs| {
+            docs.iter().any(|d| {
+                d.source.path.parent().map(Path::to_path_buf) == dir
+                    && std::mem::discriminant(&d.model) == std::mem::discriminant(&doc.model)
+            })
+        });
+        if confirmed {
+            docs_by_unit.entry(key).or_default().push(doc);
+        }
+    }
+
+    // 5. Run the rules.
+    let skipped = Mutex::new(Vec::new());
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for (key, docs) in &mut docs_by_unit {
+        docs.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+        let Some(config) = configs.peek(key) else {
+            continue;
+        };
+        let ruleset = RuleSet::new(config);
+        let cx = Context::new(config, &skipped);
+        let active: Vec<&'static dyn Rule> = rules::builtin()
+            .into_iter()
+            .filter(|r| ruleset.enabled(r.meta().id))
+            .collect();
+        let per_doc: Vec<Vec<Diagnostic>> = docs
+            .par_iter()
+            .map(|doc| {
+                let mut out = Vec::new();
+                syntax_diagnostics(doc, &mut out);
+                for rule in &active {
+                    rule.check(doc, &cx, &mut out);
+                }
+                finish(doc, &mut out);
+                out
+            })
+            .collect();
+        let mut unit_out = Vec::new();
+        let unit = Unit {
+            config,
+            documents: docs.iter().collect(),
+        };
+        for rule in &active {
+            rule.check_unit(&unit, &cx, &mut unit_out);
+        }
+        let mut unit_diags: Vec<Diagnostic> = per_doc.into_iter().flatten().collect();
+        unit_diags.extend(unit_out.into_iter().map(|mut d| {
+            if let Some(doc) = d
+                .file
+                .as_ref()
+                .and_then(|f| docs.iter().find(|doc| Arc::ptr_eq(&doc.source, f)))
+            {
+                finish(doc, std::slice::from_mut(&mut d));
+            }
+            d
+        }));
+        unit_diags.retain(|d| {
+            ruleset.enabled(d.rule) && d.file.as_ref().is_some_and(|f| named_set.contains(&f.path))
+        });
+        for d in &mut unit_diags {
+            d.severity = ruleset.severity(d.rule, d.severity);
+        }
+        report.files_linted += docs
+            .iter()
+            .filter(|d| named_set.contains(&d.source.path))
+            .count();
+        diagnostics.extend(unit_diags);
+    }
+
+    diagnostics.extend(failures);
+    sort_and_dedup(&mut diagnostics);
+    report.diagnostics = diagnostics;
+    report.notes = skipped.into_inner().unwrap_or_default();
+    report
+}
+
+/// Fills in the file and JSON pointer of diagnostics a rule produced for `doc`.
+fn finish(doc: &Document, out: &mut [Diagnostic]) {
+    for d in out {
+        if d.file.is_none() {
+            d.file = Some(doc.source.clone());
+        }
+        if d.pointer.is_none() {
+            d.pointer = doc.root().and_then(|r| r.pointer_to(d.span));
+        }
+    }
+}
+
+fn doc_is_pending(doc: &Document) -> bool {
+    doc.needs_sibling
+}
+
+/// Turns the parser's syntax issues into diagnostics.
+fn syntax_diagnostics(doc: &Document, out: &mut Vec<Diagnostic>) {
+    for issue in &doc.parsed.issues {
+        let severity = rules::find(issue.rule)
+            .map(|r| r.meta().severity)
+            .unwrap_or(Severity::Error);
+        let mut d = Diagnostic::new(issue.rule, severity, issue.span, issue.message.clone());
+        d.help = issue.help.clone();
+        for (span, label) in &issue.labels {
+            d = d.with_label(*span, label.clone());
+        }
+        if let Some(edits) = &issue.fix {
+            d.fix = Some(crate::diagnostic::Fix {
+                description: d
+                    .help
+                    .clone()
+                    .unwrap_or_else(|| "apply the fix".to_string()),
+                edits: edits
+                    .iter()
+                    .map(|(span, text)| crate::diagnostic::Edit {
+                        span: *span,
+                        replacement: text.clone(),
+                    })
+                    .collect(),
+                applicability: crate::diagnostic::Applicability::Safe,
+            });
+        }
+        out.push(d);
+    }
+}
+
+/// Sorts by path, position, rule and drops exact duplicates.
+pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diags.dedup_by(|a, b| {
+        a.rule == b.rule
+            && a.span == b.span
+            && a.message == b.message
+            && a.path_str() == b.path_str()
+    });
+}
+
+/// Reads, decodes, parses and classifies one file.
+fn load_file(path: &Path, max_size: u64) -> Loaded {
+    let fail = |msg: String, severity: Severity| {
+        Loaded::Failed(
+            Diagnostic::new(IO_ERROR, severity, Span::point(0), msg)
+                .with_file(Arc::new(SourceFile::new(path, String::new()))),
+        )
+    };
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => return Loaded::NotOurs,
+        Ok(m) if m.len() > max_size => {
+            return fail(
+                format!(
+                    "file is {} bytes, over the size limit of {max_size} bytes; it was not linted",
+                    m.len()
+                ),
+                Severity::Error,
+            )
+        }
+        Ok(_) => {}
+        Err(e) => {
+            return fail(
+                format!("cannot read file: {}", io_message(&e)),
+                Severity::Error,
+            )
+        }
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return fail(
+                format!("cannot read file: {}", io_message(&e)),
+                Severity::Error,
+            )
+        }
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return fail(
+            "file is UTF-16 encoded; cmklint, AWS, Azure and Google Cloud tools expect UTF-8: save it as UTF-8".to_string(),
+            Severity::Error,
+        );
+    }
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return fail(
+            "file contains NUL bytes and looks binary; it was not linted".to_string(),
+            Severity::Error,
+        );
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            return fail(
+                format!("file is not valid UTF-8 (invalid byte at offset {at}); save it as UTF-8"),
+                Severity::Error,
+            );
+        }
+    };
+    load_text(path, text)
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            "no such file (it may have been removed while linting)".to_string()
+        }
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Parses and classifies text that is already decoded.
+fn load_text(path: &Path, text: String) -> Loaded {
+    let source = Arc::new(SourceFile::from_utf8(path, text));
+    if source.text.trim().is_empty() {
+        return Loaded::Failed(
+            Diagnostic::new(
+                IO_ERROR,
+                Severity::Warning,
+                Span::point(0),
+                "file is empty; there is nothing to lint",
+            )
+            .with_file(source),
+        );
+    }
+    let parsed = json::parse(&source.text);
+    match document::classify(&source, &parsed) {
+        Classified::Kind(model) => Loaded::Doc(Document {
+            source,
+            parsed,
+            model,
+            needs_sibling: false,
+        }),
+        Classified::NeedsSibling(model) => Loaded::Doc(Document {
+            source,
+            parsed,
+            model,
+            needs_sibling: true,
+        }),
+        Classified::NotOurs => Loaded::NotOurs,
+    }
+}
+
+/// Lints one text as if it were the file `path` under `config` (tests, fuzzing, editors).
+pub fn lint_text(path: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
+    let doc = match load_text(path, text.to_string()) {
+        Loaded::Doc(doc) => doc,
+        Loaded::NotOurs => return Vec::new(),
+        Loaded::Failed(d) => return vec![d],
+    };
+    let skipped = Mutex::new(Vec::new());
+    let cx = Context::new(config, &skipped);
+    let ruleset = RuleSet::new(config);
+    let mut out = Vec::new();
+    syntax_diagnostics(&doc, &mut out);
+    let active: Vec<&'static dyn Rule> = rules::builtin()
+        .into_iter()
+        .filter(|r| ruleset.enabled(r.meta().id))
+        .collect();
+    for rule in &active {
+        rule.check(&doc, &cx, &mut out);
+    }
+    let unit = Unit {
+        config,
+        documents: vec![&doc],
+    };
+    for rule in &active {
+        rule.check_unit(&unit, &cx, &mut out);
+    }
+    finish(&doc, &mut out);
+    out.retain(|d| ruleset.enabled(d.rule));
+    for d in &mut out {
+        d.severity = ruleset.severity(d.rule, d.severity);
+    }
+    sort_and_dedup(&mut out);
+    out
+}
+
+/// Identifies a unit: the config file that governs it, or (without one) a folder.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UnitKey {
+    Config(PathBuf),
+    Folder(PathBuf),
+}
+
+impl UnitKey {
+    /// The folder the unit's files live under.
+    pub fn root(&self) -> PathBuf {
+        match self {
+            UnitKey::Config(p) => p
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from(".")),
+            UnitKey::Folder(p) => p.clone(),
+        }
+    }
+}
+
+/// Finds and caches the nearest `cmklint.toml` for each folder.
+pub struct ConfigCache {
+    override_path: Option<PathBuf>,
+    nearest: HashMap<PathBuf, Option<PathBuf>>,
+    loaded: HashMap<PathBuf, Result<Config, Box<Diagnostic>>>,
+    default: Config,
+}
+
+impl ConfigCache {
+    pub fn new(override_path: Option<PathBuf>) -> ConfigCache {
+        ConfigCache {
+            override_path,
+            nearest: HashMap::new(),
+            loaded: HashMap::new(),
+            default: Config::default(),
+        }
+    }
+
+    /// The nearest config file at or above `dir` (normalised path).
+    pub fn nearest_config(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(p) = &self.override_path {
+            return Some(p.clone());
+        }
+        if let Some(hit) = self.nearest.get(dir) {
+            return hit.clone();
+        }
+        let abs = discover::absolute(dir);
+        let found = abs
+            .ancestors()
+            .map(|a| a.join(CONFIG_FILE_NAME))
+            .find(|c| c.is_file())
+            .map(|c| discover::normalize(&c));
+        self.nearest.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+
+    /// The unit a file belongs to.
+    pub fn unit_key(&mut self, file: &Path) -> UnitKey {
+        let dir = file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        match self.nearest_config(dir) {
+            Some(c) => {
+                self.load(&c);
+                UnitKey::Config(c)
+            }
+            None => UnitKey::Folder(dir.to_path_buf()),
+        }
+    }
+
+    fn load(&mut self, path: &Path) {
+        if self.loaded.contains_key(path) {
+            return;
+        }
+        let result = match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(path, &text).map_err(|e| {
+                let mut d = Diagnostic::new(
+                    CONFIG_ERROR,
+                    Severity::Error,
+                    e.span.unwrap_or_default(),
+                    format!("invalid configuration: {}", e.message),
+                );
+                d.file = Some(e.file);
+                Box::new(d.with_help(
+                    "fix the configuration file; `cmklint explain config-error` lists the keys cmklint.toml accepts",
+                ))
+            }),
+            Err(e) => Err(Box::new(
+                Diagnostic::new(
+                    CONFIG_ERROR,
+                    Severity::Error,
+                    Span::point(0),
+                    format!("cannot read configuration: {}", io_message(&e)),
+                )
+                .with_file(Arc::new(SourceFile::new(path, String::new()))),
+            )),
+        };
+        self.loaded.insert(path.to_path_buf(), result);
+    }
+
+    /// The config of a unit, or the diagnostic saying why it could not be loaded.
+    pub fn get(&self, key: &UnitKey) -> Result<&Config, Box<Diagnostic>> {
+        match key {
+            UnitKey::Folder(_) => Ok(&self.default),
+            UnitKey::Config(p) => match self.loaded.get(p) {
+                Some(Ok(c)) => Ok(c),
+                Some(Err(d)) => Err(d.clone()),
+                None => Ok(&self.default),
+            },
+        }
+    }
+
+    /// The config of a unit if it loaded.
+    pub fn peek(&self, key: &UnitKey) -> Option<&Config> {
+        self.get(key).ok()
+    }
+
+    /// The config that governs `file` (loading it if needed).
+    pub fn for_file(&mut self, file: &Path) -> Option<&Config> {
+        let key = self.unit_key(file);
+        self.peek(&key)
+    }
+}
+
+/// Whether `path` is a cmklint config file.
+pub fn is_config_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == CONFIG_FILE_NAME)
+}

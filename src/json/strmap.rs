@@ -1,0 +1,125 @@
+//! Decoding a JSON string literal while remembering where each decoded byte came from.
+//!
+//! `aws kms get-key-policy` prints the policy as a JSON string inside JSON. cmklint parses
+//! that string as a document of its own and must point at the exact characters inside the
+//! literal, escapes included; this map makes that possible.
+
+use crate::source::Span;
+
+/// A decoded string plus, for each byte of `text` (and one past the end), the byte offset
+/// in the outer file where that byte's source text starts.
+#[derive(Debug, Clone)]
+pub struct DecodedString {
+    pub text: String,
+    pub origin: Vec<usize>,
+}
+
+impl DecodedString {
+    /// Maps a span in the decoded text to the outer file.
+    pub fn map_span(&self, span: Span) -> Span {
+        let at = |o: usize| {
+            self.origin
+                .get(o)
+                .copied()
+                .or_else(|| self.origin.last().copied())
+                .unwrap_or(0)
+        };
+        if span.is_empty() {
+            let p = at(span.start);
+            return Span::point(p);
+        }
+        Span::new(at(span.start), at(span.end))
+    }
+}
+
+/// Decodes the JSON string literal that starts at `literal.start` (the opening quote) in
+/// `file`. Returns `None` if it is not a well-formed literal.
+pub fn decode_string_literal(file: &str, literal: Span) -> Option<DecodedString> {
+    let bytes = file.as_bytes();
+    if bytes.get(literal.start) != Some(&b'"') {
+        return None;
+    }
+    let mut text = String::new();
+    let mut origin = Vec::new();
+    let mut i = literal.start + 1;
+    let end = literal.end.min(bytes.len());
+    while i < end {
+        let b = bytes[i];
+        match b {
+            b'"' => {
+                origin.push(i);
+                return Some(DecodedString { text, origin });
+            }
+            b'\\' => {
+                let esc = *bytes.get(i + 1)?;
+                let (ch, len) = match esc {
+                    b'"' => ('"', 2),
+                    b'\\' => ('\\', 2),
+                    b'/' => ('/', 2),
+                    b'b' => ('\u{8}', 2),
+                    b'f' => ('\u{c}', 2),
+                    b'n' => ('\n', 2),
+                    b'r' => ('\r', 2),
+                    b't' => ('\t', 2),
+                    b'u' => {
+                        let hi = hex4(bytes.get(i + 2..i + 6)?)?;
+                        if (0xD800..0xDC00).contains(&hi) {
+                            // A surrogate pair: \uD83D\uDE00.
+                            if bytes.get(i + 6) == Some(&b'\\') && bytes.get(i + 7) == Some(&b'u') {
+                                let lo = hex4(bytes.get(i + 8..i + 12)?)?;
+                                let c = 0x10000 + ((hi - 0xD800) << 10) + (lo.wrapping_sub(0xDC00));
+                                (char::from_u32(c).unwrap_or('\u{fffd}'), 12)
+                            } else {
+                                ('\u{fffd}', 6)
+                            }
+                        } else {
+                            (char::from_u32(hi).unwrap_or('\u{fffd}'), 6)
+                        }
+                    }
+                    _ => return None,
+                };
+                for _ in 0..ch.len_utf8() {
+                    origin.push(i);
+                }
+                text.push(ch);
+                i += len;
+            }
+            _ => {
+                let ch = file.get(i..)?.chars().next()?;
+                for k in 0..ch.len_utf8() {
+                    origin.push(i + k);
+                }
+                text.push(ch);
+                i += ch.len_utf8();
+            }
+        }
+    }
+    None
+}
+
+fn hex4(b: &[u8]) -> Option<u32> {
+    let s = std::str::from_utf8(b).ok()?;
+    u32::from_str_radix(s, 16).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_escapes_back() {
+        let file = r#"{"Policy": "{\"Version\":\"2012-10-17\",\n\"a\":\u00e9}"}"#;
+        let start = file.find("\"{").unwrap_or(0);
+        let lit = Span::new(start, file.len() - 1);
+        let d = decode_string_literal(file, lit).map(|d| (d.text.clone(), d));
+        let Some((text, d)) = d else { panic!("decode") };
+        assert_eq!(text, "{\"Version\":\"2012-10-17\",\n\"a\":é}");
+        // "Version" key (with its quotes) in the decoded text
+        let v = text.find("\"Version\"").unwrap_or(0);
+        let outer = d.map_span(Span::new(v, v + 9));
+        assert_eq!(&file[outer.start..outer.end], "\\\"Version\\\"");
+        let e = text.find('é').unwrap_or(0);
+        let outer = d.map_span(Span::new(e, e + 2));
+        assert_eq!(&file[outer.start..outer.end], "\\u00e9");
+    }
+}

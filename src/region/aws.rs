@@ -1,0 +1,1 @@
+//! AWS region catalogue (filled in by the AWS work).

@@ -1,0 +1,1 @@
+//! AZURE region catalogue (filled in by the AZURE work).

@@ -1,0 +1,1 @@
+//! GCP region catalogue (filled in by the GCP work).

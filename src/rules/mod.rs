@@ -1,0 +1,134 @@
+//! Stage "rules": the registry of every rule, and the shape a rule has.
+//!
+//! A rule is one unit with its metadata (id, severity, summary, documentation) and its
+//! checks: `check` runs per document (in parallel across files), `check_unit` runs once
+//! per unit on all of that unit's documents (cross-document joins, DESIGN §4). The registry
+//! drives `cmklint rules`, `cmklint explain`, the pages under `rules/` and SARIF rule
+//! metadata, so a rule's documentation is written once, here in its file.
+//! Rules never print and know nothing about the CLI or output formats.
+
+pub mod aws;
+pub mod azure;
+pub mod gcp;
+pub mod syntax;
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::document::Document;
+
+/// Which group a rule belongs to (for listings and `select` prefixes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Group {
+    Syntax,
+    Aws,
+    Azure,
+    Gcp,
+    Shared,
+    /// A rule from a user's rule pack.
+    Custom,
+}
+
+impl Group {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Group::Syntax => "syntax",
+            Group::Aws => "aws",
+            Group::Azure => "azure",
+            Group::Gcp => "gcp",
+            Group::Shared => "shared",
+            Group::Custom => "custom",
+        }
+    }
+}
+
+/// Everything known about a rule without running it.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleMeta {
+    /// Stable id, kebab-case. Never reused.
+    pub id: &'static str,
+    pub group: Group,
+    pub severity: Severity,
+    /// One line: what it finds.
+    pub summary: &'static str,
+    /// Markdown with the sections `## What it checks`, `## Why it matters`,
+    /// `## Example` (bad) and `## Use instead` (good); may add `## Fix` and `## References`.
+    pub docs: &'static str,
+    /// Whether the rule can offer a safe fix.
+    pub fixable: bool,
+}
+
+/// What a rule can see besides the document: the unit's configuration.
+pub struct Context<'a> {
+    pub config: &'a Config,
+    /// Why rules were skipped (shown with `--verbose`).
+    skipped: &'a Mutex<Vec<String>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(config: &'a Config, skipped: &'a Mutex<Vec<String>>) -> Context<'a> {
+        Context { config, skipped }
+    }
+
+    /// Records that `rule` did not run on `path` and why (a config value it needs is absent).
+    pub fn skip(&self, rule: &str, path: &Path, why: &str) {
+        if let Ok(mut s) = self.skipped.lock() {
+            s.push(format!("{rule}: skipped for {}: {why}", path.display()));
+        }
+    }
+}
+
+/// All documents of one unit (the files under one `cmklint.toml`, or one folder).
+pub struct Unit<'a> {
+    pub config: &'a Config,
+    /// The unit's documents, sorted by path.
+    pub documents: Vec<&'a Document>,
+}
+
+impl<'a> Unit<'a> {
+    /// Documents in the same folder as `doc` (including `doc`).
+    pub fn same_folder(&self, doc: &Document) -> impl Iterator<Item = &'a Document> + '_ {
+        let dir = doc.source.path.parent().map(Path::to_path_buf);
+        self.documents
+            .iter()
+            .copied()
+            .filter(move |d| d.source.path.parent().map(Path::to_path_buf) == dir)
+    }
+}
+
+pub trait Rule: Sync + Send {
+    fn meta(&self) -> &RuleMeta;
+
+    /// Checks one document.
+    fn check(&self, _doc: &Document, _cx: &Context, _out: &mut Vec<Diagnostic>) {}
+
+    /// Checks a whole unit (cross-document rules). Diagnostics must carry their file.
+    fn check_unit(&self, _unit: &Unit, _cx: &Context, _out: &mut Vec<Diagnostic>) {}
+}
+
+/// Rules whose findings come from the parser or the engine rather than a `check`
+/// function (syntax, splice, unreadable files). They still need metadata and docs.
+pub struct MetaOnly(pub RuleMeta);
+
+impl Rule for MetaOnly {
+    fn meta(&self) -> &RuleMeta {
+        &self.0
+    }
+}
+
+/// Every built-in rule, in catalogue order.
+pub fn builtin() -> Vec<&'static dyn Rule> {
+    let mut all: Vec<&'static dyn Rule> = Vec::new();
+    all.extend_from_slice(syntax::RULES);
+    all.extend_from_slice(aws::RULES);
+    all.extend_from_slice(azure::RULES);
+    all.extend_from_slice(gcp::RULES);
+    all
+}
+
+/// Finds a built-in rule by id.
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    builtin().into_iter().find(|r| r.meta().id == id)
+}

@@ -1,0 +1,179 @@
+//! Stage "read" support: a file's text, its byte spans and the line index that turns a
+//! byte offset into 1-based line and column (characters, or UTF-16 code units for SARIF).
+//!
+//! Everything inside cmklint speaks byte ranges; conversion to lines and columns happens
+//! only here, when a renderer asks. This module never prints and never reads the disk.
+
+use std::path::{Path, PathBuf};
+
+/// A half-open byte range `start..end` into one text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    /// An empty span at `at` (an insertion point, or a "missing here" marker).
+    pub const fn point(at: usize) -> Span {
+        Span { start: at, end: at }
+    }
+
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
+
+    /// The smallest span covering both.
+    pub fn cover(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+/// A 1-based position for humans and machine formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    /// 1-based column counted in Unicode scalar values (characters).
+    pub column: usize,
+    /// 1-based column counted in UTF-16 code units (SARIF, LSP).
+    pub column_utf16: usize,
+}
+
+/// One linted (or attempted) file: display path plus decoded text.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as the user named it or as discovery found it (relative where possible).
+    pub path: PathBuf,
+    /// The decoded text, BOM removed. Empty when the file could not be read or decoded.
+    pub text: String,
+    /// Byte offset of each line start in `text`.
+    line_starts: Vec<usize>,
+    /// Number of bytes removed from the front of the raw file (a UTF-8 BOM is 3).
+    pub bom_len: usize,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<PathBuf>, text: String) -> SourceFile {
+        let line_starts = line_starts(&text);
+        SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+            bom_len: 0,
+        }
+    }
+
+    /// Builds a source from raw bytes already known to be UTF-8; strips a BOM.
+    pub fn from_utf8(path: impl Into<PathBuf>, text: String) -> SourceFile {
+        if let Some(rest) = text.strip_prefix('\u{feff}') {
+            let mut s = SourceFile::new(path, rest.to_string());
+            s.bom_len = 3;
+            s
+        } else {
+            SourceFile::new(path, text)
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Clamps `offset` to the text and to a character boundary (rounding down).
+    pub fn clamp(&self, offset: usize) -> usize {
+        let mut o = offset.min(self.text.len());
+        while o > 0 && !self.text.is_char_boundary(o) {
+            o -= 1;
+        }
+        o
+    }
+
+    /// 1-based line and columns of a byte offset. Offsets past the end map to the end;
+    /// an offset inside a CRLF pair maps to the end of that line.
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = self.clamp(offset);
+        let line_idx = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let line_start = self.line_starts.get(line_idx).copied().unwrap_or(0);
+        let prefix = &self.text[line_start..offset];
+        Position {
+            line: line_idx + 1,
+            column: prefix.chars().count() + 1,
+            column_utf16: prefix.chars().map(char::len_utf16).sum::<usize>() + 1,
+        }
+    }
+
+    /// The text of 1-based line `line` without its line terminator.
+    pub fn line_text(&self, line: usize) -> &str {
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The text under a span, clamped to valid boundaries.
+    pub fn slice(&self, span: Span) -> &str {
+        let s = self.clamp(span.start);
+        let e = self.clamp(span.end.max(span.start));
+        &self.text[s..e]
+    }
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+    starts.push(0);
+    for (i, b) in text.bytes().enumerate() {
+        if b == b'\n' {
+            starts.push(i + 1);
+        }
+    }
+    starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_and_utf16() {
+        let s = SourceFile::new("x", "ab\r\n“é𝄞x\n".to_string());
+        assert_eq!(s.position(0).line, 1);
+        assert_eq!(s.position(4).line, 2);
+        let x = s.text.find('x').unwrap_or(0);
+        let p = s.position(x);
+        assert_eq!((p.line, p.column, p.column_utf16), (2, 4, 5));
+        assert_eq!(s.line_text(1), "ab");
+    }
+
+    #[test]
+    fn bom_is_stripped() {
+        let s = SourceFile::from_utf8("x", "\u{feff}{}".to_string());
+        assert_eq!(s.text, "{}");
+        assert_eq!(s.bom_len, 3);
+    }
+
+    #[test]
+    fn offsets_past_end_clamp() {
+        let s = SourceFile::new("x", "é".to_string());
+        assert_eq!(s.position(1).column, 1);
+        assert_eq!(s.position(99).column, 2);
+    }
+}
