@@ -27,14 +27,18 @@ pub struct Config {
     /// Where this config was loaded from (None: built-in default).
     #[serde(skip)]
     pub path: Option<PathBuf>,
+    /// The config file's text, so findings about config values (an unknown region) can
+    /// point into it. Diagnostics on this file are always reported.
+    #[serde(skip)]
+    pub source: Option<std::sync::Arc<SourceFile>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Aura {
     pub cloud: Option<Cloud>,
-    /// The Aura instance's region in the cloud's own spelling.
-    pub region: Option<String>,
+    /// The Aura instance's region in the cloud's own spelling (use [`Config::region`]).
+    pub region: Option<toml::Spanned<String>>,
     pub tier: Option<String>,
     #[serde(default)]
     pub aws: AuraAws,
@@ -141,7 +145,21 @@ impl Config {
             message: e.message().trim().to_string(),
         })?;
         config.path = Some(path.to_path_buf());
+        config.source = Some(std::sync::Arc::new(SourceFile::new(path, text.to_string())));
         Ok(config)
+    }
+
+    /// `[aura] region`, if set.
+    pub fn region(&self) -> Option<&str> {
+        self.aura.region.as_ref().map(|r| r.get_ref().as_str())
+    }
+
+    /// The span of the `[aura] region` value in the config file.
+    pub fn region_span(&self) -> Option<Span> {
+        self.aura
+            .region
+            .as_ref()
+            .map(|r| Span::new(r.span().start, r.span().end))
     }
 
     /// The folder relative paths in this config are resolved against.

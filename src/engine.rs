@@ -248,7 +248,8 @@ fn doc_is_pending(doc: &Document) -> bool {
 
 /// Turns the parser's syntax issues into diagnostics.
 fn syntax_diagnostics(doc: &Document, out: &mut Vec<Diagnostic>) {
-    for issue in &doc.parsed.issues {
+    let embedded = doc.model.embedded().map(|p| p.issues.as_slice());
+    for issue in doc.parsed.issues.iter().chain(embedded.unwrap_or_default()) {
         let severity = rules::find(issue.rule)
             .map(|r| r.meta().severity)
             .unwrap_or(Severity::Error);

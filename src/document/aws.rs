@@ -12,6 +12,11 @@ impl AwsDoc {
     pub fn kind_name(&self) -> &'static str {
         match *self {}
     }
+
+    /// The policy parsed out of a `get-key-policy` `Policy` string, spans mapped.
+    pub fn embedded(&self) -> Option<&Parsed> {
+        match *self {}
+    }
 }
 
 /// Recognises AWS documents by content.

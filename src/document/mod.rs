@@ -23,6 +23,16 @@ pub enum Model {
 }
 
 impl Model {
+    /// A document embedded in this one and parsed on its own, with its spans (and its
+    /// syntax issues' spans) already mapped to the outer file: the policy inside
+    /// `aws kms get-key-policy` output. Its syntax issues are reported like the file's own.
+    pub fn embedded(&self) -> Option<&Parsed> {
+        match self {
+            Model::Aws(d) => d.embedded(),
+            Model::Azure(_) | Model::Gcp(_) => None,
+        }
+    }
+
     /// A short human name of the kind ("AWS key policy").
     pub fn kind_name(&self) -> &'static str {
         match self {

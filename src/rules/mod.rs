@@ -10,6 +10,7 @@
 pub mod aws;
 pub mod azure;
 pub mod gcp;
+pub mod shared;
 pub mod syntax;
 
 use std::path::Path;
@@ -125,6 +126,7 @@ pub fn builtin() -> Vec<&'static dyn Rule> {
     all.extend_from_slice(aws::RULES);
     all.extend_from_slice(azure::RULES);
     all.extend_from_slice(gcp::RULES);
+    all.extend_from_slice(shared::RULES);
     all
 }
 
