@@ -346,63 +346,73 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
 
 /// Reads, decodes, parses and classifies one file.
 fn load_file(path: &Path, max_size: u64) -> Loaded {
-    let fail = |msg: String, severity: Severity| {
+    let fail = |msg: String, help: &str| {
         Loaded::Failed(
-            Diagnostic::new(IO_ERROR, severity, Span::point(0), msg)
+            Diagnostic::new(IO_ERROR, Severity::Error, Span::point(0), msg)
+                .with_help(help)
                 .with_file(Arc::new(SourceFile::new(path, String::new()))),
         )
     };
+    let unreadable = "check that the file exists and that you may read it";
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => return Loaded::NotOurs,
         Ok(m) if m.len() > max_size => {
             return fail(
                 format!(
-                    "file is {} bytes, over the size limit of {max_size} bytes; it was not linted",
+                    "file is {} bytes, over the size limit of {max_size} bytes, so it was not linted",
                     m.len()
                 ),
-                Severity::Error,
+                "raise `[files] max_size` in cmklint.toml if the file should be linted, or exclude it with `[files] exclude`",
             )
         }
         Ok(_) => {}
         Err(e) => {
             return fail(
                 format!("cannot read file: {}", io_message(&e)),
-                Severity::Error,
+                unreadable,
             )
         }
     }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) => {
-            return fail(
-                format!("cannot read file: {}", io_message(&e)),
-                Severity::Error,
-            )
-        }
+        Err(e) => return fail(format!("cannot read file: {}", io_message(&e)), unreadable),
     };
+    match decode(bytes) {
+        Ok(text) => load_text(path, text),
+        Err(e) => fail(e.message, e.help),
+    }
+}
+
+/// Why a file's bytes cannot be linted: a message and the help that says what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    pub message: String,
+    pub help: &'static str,
+}
+
+/// Decodes a file's bytes as UTF-8 (a BOM is kept for the line index to strip), or says
+/// why it cannot be linted: UTF-16, binary (NUL bytes), or invalid UTF-8.
+pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
+    const SAVE_AS_UTF8: &str = "save the file as UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8`); cmklint and the AWS, Azure and Google Cloud tools expect UTF-8 JSON";
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return fail(
-            "file is UTF-16 encoded; cmklint, AWS, Azure and Google Cloud tools expect UTF-8: save it as UTF-8".to_string(),
-            Severity::Error,
-        );
+        return Err(DecodeError {
+            message: "file is UTF-16 encoded, not UTF-8".to_string(),
+            help: SAVE_AS_UTF8,
+        });
     }
     if bytes.iter().take(8192).any(|&b| b == 0) {
-        return fail(
-            "file contains NUL bytes and looks binary; it was not linted".to_string(),
-            Severity::Error,
-        );
+        return Err(DecodeError {
+            message: "file contains NUL bytes and looks binary, so it was not linted".to_string(),
+            help: "if it should be linted, save it as UTF-8 JSON text; otherwise exclude it with `[files] exclude` in cmklint.toml",
+        });
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            return fail(
-                format!("file is not valid UTF-8 (invalid byte at offset {at}); save it as UTF-8"),
-                Severity::Error,
-            );
-        }
-    };
-    load_text(path, text)
+    String::from_utf8(bytes).map_err(|e| DecodeError {
+        message: format!(
+            "file is not valid UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ),
+        help: SAVE_AS_UTF8,
+    })
 }
 
 fn io_message(e: &std::io::Error) -> String {
@@ -424,8 +434,9 @@ fn load_text(path: &Path, text: String) -> Loaded {
                 IO_ERROR,
                 Severity::Warning,
                 Span::point(0),
-                "file is empty; there is nothing to lint",
+                "file is empty, so there is nothing to lint",
             )
+            .with_help("save the document's JSON in it (check that the command that wrote it succeeded), or delete the file")
             .with_file(source),
         );
     }
