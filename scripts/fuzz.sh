@@ -63,7 +63,8 @@ run_one() {
     seed "$t"
     mkdir -p "fuzz/artifacts/$t"
     local log="fuzz/logs/$t.log"
-    local start end rc=0
+    local start end rc=0 stamp
+    stamp="$(mktemp)"
     start=$(date +%s)
     cargo fuzz run -s none "$t" "fuzz/corpus/$t" -- \
         -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=65536 \
@@ -73,8 +74,9 @@ run_one() {
     local execs
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     local crashes
-    crashes=$(find "fuzz/artifacts/$t" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
-    printf '%s\t%ss\t%s execs\t%s exec/s\texit %s\t%s artifacts\n' \
+    crashes=$(find "fuzz/artifacts/$t" -type f -newer "$stamp" \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
+    rm -f "$stamp"
+    printf '%s\t%ss\t%s execs\t%s exec/s\texit %s\t%s new artifacts\n' \
         "$t" "$((end - start))" "${execs:-?}" "$(( ${execs:-0} / ( end - start > 0 ? end - start : 1 ) ))" \
         "$rc" "$crashes" >"fuzz/logs/$t.summary"
     return 0
