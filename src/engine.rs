@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::config::{Config, CONFIG_FILE_NAME};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover;
-use crate::document::{self, Classified, Document};
+use crate::document::{self, Classified, ContextFile, Document};
 use crate::json;
 use crate::rules::{self, Context, Rule, Unit};
 use crate::select::RuleSet;
@@ -55,6 +55,8 @@ pub struct Report {
 /// A file read, parsed and classified; or the diagnostic saying why it could not be.
 enum Loaded {
     Doc(Document),
+    /// None of the kinds, but context for the rules (an ARM parameters file).
+    Context(ContextFile),
     NotOurs,
     Failed(Diagnostic),
 }
@@ -125,6 +127,7 @@ pub fn run(opts: &Options) -> Report {
 
     // 4. Collect documents per unit; confirm the ones that need a sibling.
     let mut docs_by_unit: BTreeMap<UnitKey, Vec<Document>> = BTreeMap::new();
+    let mut context_by_unit: BTreeMap<UnitKey, Vec<ContextFile>> = BTreeMap::new();
     let mut pending: Vec<(UnitKey, Document)> = Vec::new();
     for (path, is_named, l) in loaded {
         let Some(key) = unit_of.get(&path).cloned() else {
@@ -141,6 +144,7 @@ pub fn run(opts: &Options) -> Report {
                     docs_by_unit.entry(key).or_default().push(doc);
                 }
             }
+            Loaded::Context(c) => context_by_unit.entry(key).or_default().push(c),
             Loaded::NotOurs => {}
             Loaded::Failed(d) => {
                 if is_named {
@@ -195,6 +199,10 @@ pub fn run(opts: &Options) -> Report {
         let unit = Unit {
             config,
             documents: docs.iter().collect(),
+            context: context_by_unit
+                .get(key)
+                .map(|c| c.iter().collect())
+                .unwrap_or_default(),
         };
         for rule in &active {
             rule.check_unit(&unit, &cx, &mut unit_out);
@@ -210,8 +218,13 @@ pub fn run(opts: &Options) -> Report {
             }
             d
         }));
+        // Findings on the unit's cmklint.toml (an unknown `[aura] region`) are always
+        // reported; others only for the files named on the command line.
         unit_diags.retain(|d| {
-            ruleset.enabled(d.rule) && d.file.as_ref().is_some_and(|f| named_set.contains(&f.path))
+            ruleset.enabled(d.rule)
+                && d.file.as_ref().is_some_and(|f| {
+                    named_set.contains(&f.path) || config.path.as_deref() == Some(f.path.as_path())
+                })
         });
         for d in &mut unit_diags {
             d.severity = ruleset.severity(d.rule, d.severity);
@@ -388,6 +401,9 @@ fn load_text(path: &Path, text: String) -> Loaded {
             model,
             needs_sibling: true,
         }),
+        Classified::NotOurs if document::is_context(&source, &parsed) => {
+            Loaded::Context(ContextFile { source, parsed })
+        }
         Classified::NotOurs => Loaded::NotOurs,
     }
 }
@@ -396,7 +412,7 @@ fn load_text(path: &Path, text: String) -> Loaded {
 pub fn lint_text(path: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
     let doc = match load_text(path, text.to_string()) {
         Loaded::Doc(doc) => doc,
-        Loaded::NotOurs => return Vec::new(),
+        Loaded::Context(_) | Loaded::NotOurs => return Vec::new(),
         Loaded::Failed(d) => return vec![d],
     };
     let skipped = Mutex::new(Vec::new());
@@ -414,6 +430,7 @@ pub fn lint_text(path: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
     let unit = Unit {
         config,
         documents: vec![&doc],
+        context: Vec::new(),
     };
     for rule in &active {
         rule.check_unit(&unit, &cx, &mut out);
