@@ -179,6 +179,8 @@ pub struct RoleAssignment {
     pub scope_implicit: bool,
     /// The assignment's resource id (CLI output), for `az role assignment delete --ids`.
     pub id: Option<String>,
+    /// The scope as written, when it is a plain string (CLI output).
+    pub scope_text: Option<String>,
 }
 
 /// What a role assignment is scoped to.
@@ -242,9 +244,14 @@ pub fn parse_scope(s: &str) -> Option<Scope> {
             had_rg = true;
             i = 4;
         }
-    } else if segs.first().is_some_and(|x| x.chars().all(|c| c == expr::UNKNOWN)) {
+    } else if segs
+        .first()
+        .is_some_and(|x| x.chars().all(|c| c == expr::UNKNOWN))
+    {
         // An unknown prefix (`[format('{0}/providers/…', someId)]`): read from `providers`.
-        i = segs.iter().position(|x| x.eq_ignore_ascii_case("providers"))?;
+        i = segs
+            .iter()
+            .position(|x| x.eq_ignore_ascii_case("providers"))?;
     }
     if i >= segs.len() {
         let kind = if had_rg {
@@ -264,11 +271,17 @@ pub fn parse_scope(s: &str) -> Option<Scope> {
     let kind = if eq(i, "Microsoft.Management") && eq(i + 1, "managementGroups") {
         ScopeKind::ManagementGroup
     } else if eq(i, "Microsoft.KeyVault") && eq(i + 1, "vaults") {
-        let vault = segs.get(i + 2).and_then(|x| segment(x)).map(|v| v.to_lowercase());
+        let vault = segs
+            .get(i + 2)
+            .and_then(|x| segment(x))
+            .map(|v| v.to_lowercase());
         if segs.len() <= i + 3 {
             ScopeKind::Vault(vault)
         } else if eq(i + 3, "keys") {
-            let key = segs.get(i + 4).and_then(|x| segment(x)).map(|k| k.to_lowercase());
+            let key = segs
+                .get(i + 4)
+                .and_then(|x| segment(x))
+                .map(|k| k.to_lowercase());
             ScopeKind::Key(vault, key)
         } else {
             ScopeKind::Other
@@ -428,7 +441,8 @@ fn kind_from_markers(text: &str) -> Option<AzureKind> {
     if t.contains("deploymentparameters.json") {
         return None;
     }
-    if t.contains("microsoft.keyvault/vaults") || t.contains("microsoft.authorization/roleassignments")
+    if t.contains("microsoft.keyvault/vaults")
+        || t.contains("microsoft.authorization/roleassignments")
     {
         if t.contains("deploymenttemplate.json") || t.contains("\"resources\"") {
             return Some(AzureKind::Template);
@@ -479,7 +493,10 @@ pub fn is_parameters_file(parsed: &Parsed) -> bool {
         root.get_ci("$schema")
             .and_then(Node::as_str)
             .is_some_and(|s| s.to_ascii_lowercase().contains("deploymentparameters.json"))
-            && root.get_ci("parameters").and_then(Node::as_object).is_some()
+            && root
+                .get_ci("parameters")
+                .and_then(Node::as_object)
+                .is_some()
     })
 }
 
@@ -523,7 +540,8 @@ pub fn parameter_files_for<'a>(
             path: &c.source.path,
             parameters,
         };
-        if name.starts_with(&format!("{stem}.parameters")) || name.starts_with(&format!("{stem}.params"))
+        if name.starts_with(&format!("{stem}.parameters"))
+            || name.starts_with(&format!("{stem}.params"))
         {
             paired.push(pf);
         } else {
@@ -655,7 +673,10 @@ impl<'e, 'a> Reader<'e, 'a> {
     /// An object-valued property: the object, whether its strings are expressions, and —
     /// when it came from a parameter or variable — the span and source findings should name.
     #[allow(clippy::type_complexity)]
-    pub fn object(&mut self, node: &'a Node) -> Option<(&'a Node, bool, Option<(Span, Option<Via>)>)> {
+    pub fn object(
+        &mut self,
+        node: &'a Node,
+    ) -> Option<(&'a Node, bool, Option<(Span, Option<Via>)>)> {
         if node.as_object().is_some() {
             return Some((node, self.evaluate, None));
         }
@@ -798,6 +819,7 @@ pub(crate) fn read_assignment<'a>(
         scope_anchor,
         scope_implicit: false,
         id: None,
+        scope_text: None,
     }
 }
 
@@ -939,8 +961,10 @@ fn cli_assignments(root: &Node) -> Option<Vec<RoleAssignment>> {
         let mut r = Reader::literal();
         let scope_node = props.get_ci("scope");
         let scope_anchor = scope_node.map(|n| n.span).unwrap_or(item.span);
+        let scope_text = scope_node.and_then(Node::as_str).map(str::to_string);
         let scope = scope_field(r.partial(scope_node));
         let mut a = read_assignment(&mut r, props, scope, scope_anchor);
+        a.scope_text = scope_text;
         a.id = item
             .get_ci("id")
             .and_then(Node::as_str)
@@ -953,9 +977,8 @@ fn cli_assignments(root: &Node) -> Option<Vec<RoleAssignment>> {
 
 /// The object holding `roleDefinitionId` and `principalId` of one assignment, if it is one.
 fn assignment_props(item: &Node) -> Option<&Node> {
-    let has = |n: &Node| {
-        n.get_ci("roleDefinitionId").is_some() && n.get_ci("principalId").is_some()
-    };
+    let has =
+        |n: &Node| n.get_ci("roleDefinitionId").is_some() && n.get_ci("principalId").is_some();
     if has(item) {
         Some(item)
     } else {
@@ -985,7 +1008,10 @@ mod tests {
         let s = parse_scope("/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/rg-aura/providers/Microsoft.KeyVault/vaults/KV-Aura/keys/aura-cmk");
         assert_eq!(
             s.as_ref().map(|s| &s.kind),
-            Some(&ScopeKind::Key(Some("kv-aura".into()), Some("aura-cmk".into())))
+            Some(&ScopeKind::Key(
+                Some("kv-aura".into()),
+                Some("aura-cmk".into())
+            ))
         );
         assert_eq!(
             s.and_then(|s| s.placement.resource_group).as_deref(),
@@ -1034,14 +1060,21 @@ mod tests {
             Err(KeyIdProblem::NoVersion)
         );
         assert!(matches!(
-            parse_key_identifier("https://kv-aura.vault.azure.net/secrets/aura-cmk/0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
+            parse_key_identifier(
+                "https://kv-aura.vault.azure.net/secrets/aura-cmk/0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+            ),
             Err(KeyIdProblem::NotAKey(_))
         ));
         assert!(matches!(
-            parse_key_identifier("https://kv-aura.blob.core.windows.net/keys/a/0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
+            parse_key_identifier(
+                "https://kv-aura.blob.core.windows.net/keys/a/0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+            ),
             Err(KeyIdProblem::Host(_))
         ));
-        assert_eq!(parse_key_identifier("kv-aura/aura-cmk"), Err(KeyIdProblem::NotHttps));
+        assert_eq!(
+            parse_key_identifier("kv-aura/aura-cmk"),
+            Err(KeyIdProblem::NotHttps)
+        );
     }
 
     #[test]
@@ -1055,18 +1088,30 @@ mod tests {
 
     #[test]
     fn cli_shapes_classify() {
-        let vault = parse(r#"{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv", "name": "kv", "type": "Microsoft.KeyVault/vaults", "location": "uksouth", "properties": {"enablePurgeProtection": null}}"#);
+        let vault = parse(
+            r#"{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv", "name": "kv", "type": "Microsoft.KeyVault/vaults", "location": "uksouth", "properties": {"enablePurgeProtection": null}}"#,
+        );
         let doc = vault.root.as_ref().and_then(|r| from_tree(r, &[]));
         let v = doc.as_ref().and_then(|d| d.vaults.first());
-        assert!(matches!(v.map(|v| &v.enable_purge_protection), Some(Field::Missing(Some(_)))));
+        assert!(matches!(
+            v.map(|v| &v.enable_purge_protection),
+            Some(Field::Missing(Some(_)))
+        ));
         assert_eq!(
-            v.and_then(|v| v.placement.resource_group.clone()).as_deref(),
+            v.and_then(|v| v.placement.resource_group.clone())
+                .as_deref(),
             Some("rg")
         );
-        let list = parse(r#"[{"principalId": "p", "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/14b46e9e-c2b7-41b4-b07b-48a6ebf60603", "scope": "/subscriptions/s"}]"#);
+        let list = parse(
+            r#"[{"principalId": "p", "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/14b46e9e-c2b7-41b4-b07b-48a6ebf60603", "scope": "/subscriptions/s"}]"#,
+        );
         let doc = list.root.as_ref().and_then(|r| from_tree(r, &[]));
         assert_eq!(doc.map(|d| d.assignments.len()), Some(1));
         let other = parse(r#"{"name": "my-app", "version": "1.0.0"}"#);
-        assert!(other.root.as_ref().and_then(|r| from_tree(r, &[])).is_none());
+        assert!(other
+            .root
+            .as_ref()
+            .and_then(|r| from_tree(r, &[]))
+            .is_none());
     }
 }

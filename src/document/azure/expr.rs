@@ -241,7 +241,10 @@ impl<'e, 'a> Evaluator<'e, 'a> {
             }
             "concat" => {
                 let vals: Vec<Ev> = args.iter().map(|a| self.eval(a)).collect();
-                if vals.iter().any(|v| matches!(v, Ev::Node(n, _) if n.as_array().is_some())) {
+                if vals
+                    .iter()
+                    .any(|v| matches!(v, Ev::Node(n, _) if n.as_array().is_some()))
+                {
                     return Ev::Unknown; // array concatenation
                 }
                 Ev::Str(vals.iter().map(Ev::text).collect())
@@ -668,6 +671,9 @@ mod tests {
         assert_eq!(one("guid(resourceGroup().id)"), None);
         assert_eq!(one("parameters("), None);
         assert!(expression_body("[[not an expression]").is_none());
-        assert_eq!(expression_body("[parameters('x')]"), Some("parameters('x')"));
+        assert_eq!(
+            expression_body("[parameters('x')]"),
+            Some("parameters('x')")
+        );
     }
 }

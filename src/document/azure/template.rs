@@ -8,10 +8,10 @@
 //! (`Microsoft.Resources/deployments` with an inline `template`, inner or outer expression
 //! scope). Resources with `"existing": true` or a condition known to be false are skipped.
 
-use super::expr::{self, Ev, Env, Evaluator, Via};
+use super::expr::{self, Env, Ev, Evaluator, Via};
 use super::{
-    read_assignment, read_vault, scope_field, AzureDoc, AzureKind, Field, Key,
-    ParameterFile, Placement, Reader, Scope, ScopeKind, DEPLOYMENT_MARK,
+    read_assignment, read_vault, scope_field, AzureDoc, AzureKind, Field, Key, ParameterFile,
+    Placement, Reader, Scope, ScopeKind, DEPLOYMENT_MARK,
 };
 use crate::json::{Node, Value};
 use crate::source::Span;
@@ -54,11 +54,9 @@ fn declares_relevant(resources: &Node, depth: usize) -> bool {
         ty.starts_with("microsoft.keyvault/vaults")
             || ty.ends_with("roleassignments")
             || (depth > 0 && ty == "keys")
-            || r
-                .get_ci("resources")
+            || r.get_ci("resources")
                 .is_some_and(|c| declares_relevant(c, depth + 1))
-            || r
-                .get_ci("properties")
+            || r.get_ci("properties")
                 .and_then(|p| p.get_ci("template"))
                 .and_then(|t| t.get_ci("resources"))
                 .is_some_and(|c| declares_relevant(c, depth + 1))
@@ -122,8 +120,7 @@ impl<'a> Env<'a> for TemplateEnv<'a> {
                 agreed.filter(|(v, _)| !matches!(v, Ev::Unknown))
             }
             Supplied::Outer(values) => {
-                if let Some((_, v)) = values.iter().find(|(n, _)| n.eq_ignore_ascii_case(name))
-                {
+                if let Some((_, v)) = values.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
                     return (!matches!(v, Ev::Unknown)).then(|| {
                         (
                             v.clone(),
@@ -301,21 +298,18 @@ impl Walker<'_> {
         };
         match lower.as_str() {
             "microsoft.keyvault/vaults" => {
-                let v = read_vault(
-                    &mut reader,
-                    r,
-                    name_field(seg(0)),
-                    self.deploy_placement(),
-                );
+                let v = read_vault(&mut reader, r, name_field(seg(0)), self.deploy_placement());
                 self.doc.vaults.push(v);
             }
             "microsoft.keyvault/vaults/keys" => {
                 let props = r.get_ci("properties");
-                let field = |reader: &mut Reader<'_, 'a>, k: &str| match props {
-                    Some(p) if p.as_object().is_some() => p.get_ci(k),
-                    _ => None,
-                }
-                .map_or(Field::Missing(None), |n| reader.string(Some(n)));
+                let field = |reader: &mut Reader<'_, 'a>, k: &str| {
+                    match props {
+                        Some(p) if p.as_object().is_some() => p.get_ci(k),
+                        _ => None,
+                    }
+                    .map_or(Field::Missing(None), |n| reader.string(Some(n)))
+                };
                 let kty = field(&mut reader, "kty");
                 let key_size = match props.filter(|p| p.as_object().is_some()) {
                     Some(p) => reader.uint(p.get_ci("keySize")),
@@ -481,4 +475,3 @@ impl Walker<'_> {
         self.deploy = saved;
     }
 }
-

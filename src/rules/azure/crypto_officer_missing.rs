@@ -1,7 +1,10 @@
 //! `azure-crypto-officer-missing`: Aura's service principal has no Key Vault Crypto Officer
 //! role assignment on the key or its vault, joined across the unit by scope.
 
-use super::{analyse, aura, scope_arg, views, Verdict, CRYPTO_OFFICER};
+use super::{
+    analyse, aura, covers, describe_scope, role_class, scope_arg, via_note, views, with_via_label,
+    Aura, RoleClass, Target, Tri, Verdict, View, CRYPTO_OFFICER,
+};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Context, Group, Rule, RuleMeta, Unit};
 
@@ -13,7 +16,8 @@ static META: RuleMeta = RuleMeta {
     id: "azure-crypto-officer-missing",
     group: Group::Azure,
     severity: Severity::Error,
-    summary: "Aura's service principal has no Key Vault Crypto Officer assignment on the key or vault",
+    summary:
+        "Aura's service principal has no Key Vault Crypto Officer assignment on the key or vault",
     docs: r#"## What it checks
 
 With Aura's service principal configured (`[aura.azure] principal_id`, the object id, or `application_id`, the Neo4j CMK Application ID, which `az role assignment list` prints as `principalName`), that some role assignment in the unit gives it **Key Vault Crypto Officer** (role definition `14b46e9e-c2b7-41b4-b07b-48a6ebf60603`) on each vault the unit describes — at the key, the vault, or a scope above them. Assignments are joined to vaults and keys by `scope`, case-insensitively, across the unit's files (an ARM template, `az keyvault show`, `az keyvault key show` and `az role assignment list` output); never across units.
@@ -77,7 +81,10 @@ impl Rule for CryptoOfficerMissing {
             return;
         };
         let Some(verdicts) = analyse(&views, &aura) else {
-            if let Some(v) = views.iter().find(|v| !v.model.vaults.is_empty() || !v.model.keys.is_empty()) {
+            if let Some(v) = views
+                .iter()
+                .find(|v| !v.model.vaults.is_empty() || !v.model.keys.is_empty())
+            {
                 cx.skip(
                     META.id,
                     &v.doc.source.path,
@@ -88,6 +95,10 @@ impl Rule for CryptoOfficerMissing {
         };
         for (t, verdict) in verdicts {
             if !matches!(verdict, Verdict::Missing) {
+                continue;
+            }
+            if let Some(d) = application_id_as_principal(&views, &aura, &t) {
+                out.push(d);
                 continue;
             }
             let (view, span, what) = t.describe();
@@ -115,4 +126,40 @@ impl Rule for CryptoOfficerMissing {
             );
         }
     }
+}
+
+/// The common slip of giving the Neo4j CMK Application's *application* id as the role
+/// assignment's `principalId` (which takes the service principal's object id): the Crypto
+/// Officer assignment is there but for no principal. Reported at that `principalId`.
+fn application_id_as_principal(views: &[View], aura: &Aura, t: &Target) -> Option<Diagnostic> {
+    let app = aura.application_id?;
+    views.iter().enumerate().find_map(|(i, v)| {
+        v.model.assignments.iter().find_map(|a| {
+            let pid = a.principal_id.known()?;
+            if !pid.eq_ignore_ascii_case(app)
+                || aura.principal_id.is_some_and(|p| p.eq_ignore_ascii_case(app))
+                || role_class(a) != RoleClass::CryptoOfficer
+                || covers(&a.scope, i, t) == Tri::No
+            {
+                return None;
+            }
+            let at = a.principal_id.at()?;
+            let message = format!(
+                "the Key Vault Crypto Officer assignment on {} names Aura's application id `{app}` as `principalId`{}, not the object id of its service principal",
+                describe_scope(&a.scope),
+                via_note(Some(at))
+            );
+            let object_id = match aura.principal_id {
+                Some(p) => format!("`{p}`"),
+                None => format!("`az ad sp show --id {app} --query id -o tsv`"),
+            };
+            let help = format!(
+                "`principalId` takes the object id of the service principal made from the Neo4j CMK Application: use {object_id} (with `\"principalType\": \"ServicePrincipal\"`)"
+            );
+            let d = Diagnostic::new(META.id, META.severity, at.span, message)
+                .with_help(help)
+                .with_file(views[i].doc.source.clone());
+            Some(with_via_label(d, Some(at)))
+        })
+    })
 }

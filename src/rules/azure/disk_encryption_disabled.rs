@@ -12,7 +12,8 @@ static META: RuleMeta = RuleMeta {
     id: "azure-disk-encryption-disabled",
     group: Group::Azure,
     severity: Severity::Warning,
-    summary: "Key Vault is not enabled for Azure Disk Encryption (`enabledForDiskEncryption` not true)",
+    summary:
+        "Key Vault is not enabled for Azure Disk Encryption (`enabledForDiskEncryption` not true)",
     docs: r#"## What it checks
 
 That every Key Vault has `properties.enabledForDiskEncryption` set to `true`. Absent or `null` means off.

@@ -66,7 +66,7 @@ fn restriction(v: &Vault) -> Option<String> {
     if let Field::Known(pna, at) = &v.public_network_access {
         if pna.eq_ignore_ascii_case("disabled") {
             return Some(format!(
-                "public network access is disabled (`publicNetworkAccess` is `{pna}`{})",
+                "blocks public network access (`publicNetworkAccess` is `{pna}`{})",
                 via_inline(Some(at))
             ));
         }
@@ -74,7 +74,7 @@ fn restriction(v: &Vault) -> Option<String> {
     if let Field::Known(da, at) = &v.default_action {
         if da.eq_ignore_ascii_case("deny") {
             return Some(format!(
-                "its firewall denies by default (`defaultAction` is `{da}`{})",
+                "denies network access by default (`defaultAction` is `{da}`{})",
                 via_inline(Some(at))
             ));
         }
@@ -103,7 +103,7 @@ impl Rule for FirewallBypassMissing {
                     continue;
                 };
                 let message = format!(
-                    "{} does not let trusted Microsoft services bypass its firewall (`bypass` is `{bypass}`{}), but {why}",
+                    "{} {why} without letting trusted Microsoft services bypass its firewall (`bypass` is `{bypass}`{})",
                     vault_label(&v.name),
                     via_inline(Some(at)),
                 );

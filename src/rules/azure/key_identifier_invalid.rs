@@ -14,7 +14,8 @@ static META: RuleMeta = RuleMeta {
     id: "azure-key-identifier-invalid",
     group: Group::Azure,
     severity: Severity::Error,
-    summary: "Key identifier is not `https://VAULT.vault.azure.net/keys/NAME/VERSION`, or has no version",
+    summary:
+        "Key identifier is not `https://VAULT.vault.azure.net/keys/NAME/VERSION`, or has no version",
     docs: r#"## What it checks
 
 That a key identifier — `key.kid` in `az keyvault key show` output, `keyUriWithVersion` of a key resource — has the form `https://VAULT.vault.azure.net/keys/NAME/VERSION`: HTTPS, a Key Vault host (`vault.azure.net`, or the sovereign clouds' `vault.azure.cn`, `vault.usgovcloudapi.net`, `vault.microsoftazure.de`), the `keys` collection, a key name, and the 32-character version, with nothing after it.
@@ -72,7 +73,9 @@ fn problem_text(id: &str, p: &KeyIdProblem) -> String {
             format!("key identifier `{id}` has no version")
         }
         KeyIdProblem::Version(v) => {
-            format!("key identifier `{id}` has version `{v}`, which is not 32 hexadecimal characters")
+            format!(
+                "key identifier `{id}` has version `{v}`, which is not 32 hexadecimal characters"
+            )
         }
         KeyIdProblem::Trailing(t) => {
             format!("key identifier `{id}` has `{t}` after the version")
@@ -96,10 +99,16 @@ impl Rule for KeyIdentifierInvalid {
                 };
                 let vault = k.vault.known().map_or("<vault-name>", String::as_str);
                 let key = k.name.known().map_or("<key-name>", String::as_str);
-                let help = format!(
-                    "Aura takes the identifier of a key version in a key vault, `https://<vault>.{}/keys/<key>/<version>`: in the portal open the key > its current version > Key Identifier, or run `az keyvault key show --vault-name {vault} --name {key} --query key.kid -o tsv`",
-                    VAULT_DNS_SUFFIXES[0]
-                );
+                let help = match problem {
+                    KeyIdProblem::Host(_) | KeyIdProblem::NotHttps => format!(
+                        "Aura takes a key from Azure Key Vault: create an RSA key in a key vault and give Aura the identifier of its current version, `https://<vault>.{}/keys/<key>/<version>` (`az keyvault key show --vault-name <vault> --name {key} --query key.kid -o tsv`)",
+                        VAULT_DNS_SUFFIXES[0]
+                    ),
+                    _ => format!(
+                        "Aura takes the identifier of a key version, `https://<vault>.{}/keys/<key>/<version>`: in the portal open the key > its current version > Key Identifier, or run `az keyvault key show --vault-name {vault} --name {key} --query key.kid -o tsv`",
+                        VAULT_DNS_SUFFIXES[0]
+                    ),
+                };
                 out.push(
                     Diagnostic::new(META.id, META.severity, *span, problem_text(id, &problem))
                         .with_help(help)

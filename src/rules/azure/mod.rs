@@ -17,6 +17,9 @@ mod role_scope_too_broad;
 mod soft_delete_disabled;
 mod wrong_role;
 
+#[cfg(test)]
+mod tests;
+
 use std::borrow::Cow;
 
 use super::{Context, Rule, RuleMeta, Unit};
@@ -99,7 +102,9 @@ pub(crate) fn vault_label(name: &Field<String>) -> String {
 
 /// The vault name for a CLI command, or a placeholder.
 pub(crate) fn vault_arg(name: &Field<String>) -> String {
-    name.known().cloned().unwrap_or_else(|| "<vault-name>".to_string())
+    name.known()
+        .cloned()
+        .unwrap_or_else(|| "<vault-name>".to_string())
 }
 
 /// " (from parameter `x` in `azuredeploy.parameters.json`)", or "".
@@ -195,13 +200,31 @@ const OTHER_ROLES: &[(&str, &str)] = &[
         "e147488a-f6f5-4113-8e2d-b22465e65bf6",
         "Key Vault Crypto Service Encryption User",
     ),
-    ("12338af0-0e69-4776-bea7-57ae8d297424", "Key Vault Crypto User"),
-    ("00482a5a-887f-4fb3-b363-3b7fe8e74483", "Key Vault Administrator"),
+    (
+        "12338af0-0e69-4776-bea7-57ae8d297424",
+        "Key Vault Crypto User",
+    ),
+    (
+        "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+        "Key Vault Administrator",
+    ),
     ("21090545-7ca7-4776-b22c-e363652d74d2", "Key Vault Reader"),
-    ("b86a8fe4-44ce-4948-aee5-eccb2c155cd7", "Key Vault Secrets Officer"),
-    ("4633458b-17de-408a-b874-0445c86b69e6", "Key Vault Secrets User"),
-    ("a4417e6f-fecd-4de8-b567-7b0420556985", "Key Vault Certificates Officer"),
-    ("f25e0fa2-a7c8-4377-a976-54943a77a395", "Key Vault Contributor"),
+    (
+        "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+        "Key Vault Secrets Officer",
+    ),
+    (
+        "4633458b-17de-408a-b874-0445c86b69e6",
+        "Key Vault Secrets User",
+    ),
+    (
+        "a4417e6f-fecd-4de8-b567-7b0420556985",
+        "Key Vault Certificates Officer",
+    ),
+    (
+        "f25e0fa2-a7c8-4377-a976-54943a77a395",
+        "Key Vault Contributor",
+    ),
     ("8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner"),
     ("b24988ac-6180-42a0-ab88-20f7382dd24c", "Contributor"),
     ("acdd72a7-3385-48ef-bd42-f606fba81ae7", "Reader"),
@@ -243,11 +266,11 @@ pub(crate) struct Aura<'c> {
 }
 
 impl Aura<'_> {
-    /// "Aura's service principal `…`" for messages.
+    /// "Aura (service principal `…`)" for messages.
     pub fn describe(&self) -> String {
         match (self.principal_id, self.application_id) {
-            (Some(p), _) => format!("Aura's service principal `{p}`"),
-            (None, Some(a)) => format!("Aura's service principal (application `{a}`)"),
+            (Some(p), _) => format!("Aura (service principal `{p}`)"),
+            (None, Some(a)) => format!("Aura (application `{a}`)"),
             (None, None) => "Aura's service principal".to_string(),
         }
     }
@@ -279,8 +302,7 @@ impl Aura<'_> {
         {
             return Tri::No;
         }
-        if a
-            .principal_type
+        if a.principal_type
             .as_deref()
             .is_some_and(|t| !t.eq_ignore_ascii_case("ServicePrincipal"))
         {
@@ -459,7 +481,9 @@ pub(crate) fn covers(scope: &Field<Scope>, a_view: usize, t: &Target) -> Tri {
         ScopeKind::ResourceGroup => and(
             place(&scope.placement.resource_group, &t.placement.resource_group),
             match (&scope.placement.subscription, &t.placement.subscription) {
-                (Some(_), Some(_)) => place(&scope.placement.subscription, &t.placement.subscription),
+                (Some(_), Some(_)) => {
+                    place(&scope.placement.subscription, &t.placement.subscription)
+                }
                 _ => Tri::Maybe,
             },
         ),
@@ -479,10 +503,7 @@ pub(crate) enum Verdict<'v> {
 
 /// Joins the unit's role assignments to each target. `None` when the unit holds no role
 /// assignment at all: then nothing says whether Aura's is missing.
-pub(crate) fn analyse<'v>(
-    views: &'v [View],
-    aura: &Aura,
-) -> Option<Vec<(Target, Verdict<'v>)>> {
+pub(crate) fn analyse<'v>(views: &'v [View], aura: &Aura) -> Option<Vec<(Target, Verdict<'v>)>> {
     let all: Vec<(usize, &RoleAssignment)> = views
         .iter()
         .enumerate()
@@ -503,7 +524,9 @@ pub(crate) fn analyse<'v>(
         } else {
             let wrong: Vec<(usize, &RoleAssignment, String)> = all
                 .iter()
-                .filter(|(i, a)| aura.matches(a) == Tri::Yes && covers(&a.scope, *i, &t) == Tri::Yes)
+                .filter(|(i, a)| {
+                    aura.matches(a) == Tri::Yes && covers(&a.scope, *i, &t) == Tri::Yes
+                })
                 .filter_map(|(i, a)| match role_class(a) {
                     RoleClass::Other(name) => Some((*i, *a, name.to_string())),
                     _ => None,
@@ -522,7 +545,11 @@ pub(crate) fn analyse<'v>(
 
 /// How a scope reads in messages: "key `k` in key vault `kv`", "resource group `rg`".
 pub(crate) fn describe_scope(scope: &Field<Scope>) -> String {
-    let real = |s: &Option<String>| s.as_deref().filter(|s| *s != DEPLOYMENT_MARK).map(str::to_string);
+    let real = |s: &Option<String>| {
+        s.as_deref()
+            .filter(|s| *s != DEPLOYMENT_MARK)
+            .map(str::to_string)
+    };
     match scope.known() {
         None => "an unknown scope".to_string(),
         Some(s) => match &s.kind {
@@ -550,8 +577,15 @@ pub(crate) fn describe_scope(scope: &Field<Scope>) -> String {
 /// The ARM id of a vault (or key) for `--scope`, exact when the vault's resource group is
 /// known, otherwise computed by `az keyvault show`.
 pub(crate) fn scope_arg(t: &Target, key: Option<&str>) -> String {
-    let real = |s: &Option<String>| s.as_deref().filter(|s| *s != DEPLOYMENT_MARK).map(str::to_string);
-    let vault = t.vault.clone().unwrap_or_else(|| "<vault-name>".to_string());
+    let real = |s: &Option<String>| {
+        s.as_deref()
+            .filter(|s| *s != DEPLOYMENT_MARK)
+            .map(str::to_string)
+    };
+    let vault = t
+        .vault
+        .clone()
+        .unwrap_or_else(|| "<vault-name>".to_string());
     let suffix = key.map(|k| format!("/keys/{k}")).unwrap_or_default();
     match (real(&t.placement.subscription), real(&t.placement.resource_group)) {
         (Some(sub), Some(rg)) => format!(

@@ -13,7 +13,8 @@ static META: RuleMeta = RuleMeta {
     id: "azure-rbac-disabled",
     group: Group::Azure,
     severity: Severity::Error,
-    summary: "Key Vault uses access policies instead of Azure RBAC (`enableRbacAuthorization` not true)",
+    summary:
+        "Key Vault uses access policies instead of Azure RBAC (`enableRbacAuthorization` not true)",
     docs: r#"## What it checks
 
 That every Key Vault has `properties.enableRbacAuthorization` set to `true`. Absent or `null` means the access-policy model for API versions before `2026-02-01`; a template resource declared with `apiVersion` `2026-02-01` or later defaults to RBAC and is not reported when the property is absent.

@@ -1,9 +1,9 @@
 //! `azure-role-scope-too-broad`: Aura's Crypto Officer assignment at resource group,
 //! subscription, management group or root scope.
 
-use super::{aura, describe_scope, role_class, views, RoleClass, Tri};
+use super::{aura, describe_scope, role_class, scope_arg, targets, views, RoleClass, Tri};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::document::azure::Field;
+use crate::document::azure::{AzureKind, Field};
 use crate::rules::{Context, Group, Rule, RuleMeta, Unit};
 
 pub struct RoleScopeTooBroad;
@@ -14,7 +14,8 @@ static META: RuleMeta = RuleMeta {
     id: "azure-role-scope-too-broad",
     group: Group::Azure,
     severity: Severity::Warning,
-    summary: "Aura's Key Vault Crypto Officer assignment is at resource group or subscription scope",
+    summary:
+        "Aura's Key Vault Crypto Officer assignment is at resource group or subscription scope",
     docs: r#"## What it checks
 
 With Aura's service principal configured (`[aura.azure] principal_id` or `application_id`), that its Key Vault Crypto Officer assignment is scoped to the key (or at most its vault), not to a resource group, subscription, management group or the root scope. An ARM `Microsoft.Authorization/roleAssignments` resource without a `scope` property applies to the resource group (or subscription) the template is deployed to, and is reported too.
@@ -63,6 +64,7 @@ impl Rule for RoleScopeTooBroad {
         let Some(aura) = aura(META.id, unit, cx, &views) else {
             return;
         };
+        let targets = targets(&views);
         for view in &views {
             for a in &view.model.assignments {
                 if aura.matches(a) != Tri::Yes || role_class(a) != RoleClass::CryptoOfficer {
@@ -88,10 +90,33 @@ impl Rule for RoleScopeTooBroad {
                     Some(id) => format!("az role assignment delete --ids {id}"),
                     None => "az role assignment delete --ids <assignment id>".to_string(),
                 };
-                let help = format!(
-                    "scope the assignment to the key instead: `\"scope\": \"Microsoft.KeyVault/vaults/<vault>/keys/<key>\"` in ARM, or `az role assignment create --role \"Key Vault Crypto Officer\" {} --scope <key resource id>` and then `{delete}`; in the portal, add it under the key > Access control (IAM)",
-                    aura.assignee_args()
-                );
+                // The key to scope it to, when the unit names exactly one.
+                let (arm_scope, cli_scope) = match targets.as_slice() {
+                    [t] => {
+                        let key = t.single_key().unwrap_or("<key-name>");
+                        (
+                            format!(
+                                "Microsoft.KeyVault/vaults/{}/keys/{key}",
+                                t.vault.as_deref().unwrap_or("<vault-name>")
+                            ),
+                            scope_arg(t, Some(key)),
+                        )
+                    }
+                    _ => (
+                        "Microsoft.KeyVault/vaults/<vault>/keys/<key>".to_string(),
+                        "<key resource id>".to_string(),
+                    ),
+                };
+                let help = if view.model.kind == AzureKind::Template {
+                    format!(
+                        "scope the assignment to the key instead: add `\"scope\": \"{arm_scope}\"` to this role assignment"
+                    )
+                } else {
+                    format!(
+                        "scope the assignment to the key instead: run `az role assignment create --role \"Key Vault Crypto Officer\" {} --scope {cli_scope}` (or in the portal: the key > Access control (IAM) > Add role assignment), then `{delete}`",
+                        aura.assignee_args()
+                    )
+                };
                 out.push(
                     Diagnostic::new(META.id, META.severity, a.scope_anchor, message)
                         .with_help(help)

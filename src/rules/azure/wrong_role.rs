@@ -3,6 +3,7 @@
 
 use super::{analyse, aura, describe_scope, views, Verdict, CRYPTO_OFFICER};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::document::azure::AzureKind;
 use crate::rules::{Context, Group, Rule, RuleMeta, Unit};
 
 pub struct WrongRole;
@@ -13,7 +14,8 @@ static META: RuleMeta = RuleMeta {
     id: "azure-wrong-role",
     group: Group::Azure,
     severity: Severity::Error,
-    summary: "Aura's service principal has another Key Vault role instead of Key Vault Crypto Officer",
+    summary:
+        "Aura's service principal has another Key Vault role instead of Key Vault Crypto Officer",
     docs: r#"## What it checks
 
 With Aura's service principal configured (`[aura.azure] principal_id` or `application_id`), that a role assignment giving it a built-in role on a vault or key — Key Vault Crypto Service Encryption User, Crypto User, Administrator, Reader, Secrets or Certificates Officer, Owner, Contributor, … — is not the only thing it holds there: when no Key Vault Crypto Officer assignment covers that vault, each such assignment is reported at its `roleDefinitionId` (and `azure-crypto-officer-missing` stays silent: one mistake, one finding). Roles are matched by the GUID at the end of `roleDefinitionId`; a custom role is not judged.
@@ -89,10 +91,21 @@ impl Rule for WrongRole {
                     aura.describe(),
                     describe_scope(&a.scope)
                 );
-                let help = format!(
-                    "Aura needs Key Vault Crypto Officer (`{CRYPTO_OFFICER}`): set `roleDefinitionId` to `[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{CRYPTO_OFFICER}')]`, or run `az role assignment create --role \"Key Vault Crypto Officer\" {} --scope <same scope>` and remove this {role} assignment if nothing else needs it",
-                    aura.assignee_args()
-                );
+                let help = if views[view].model.kind == AzureKind::Template {
+                    format!(
+                        "Aura needs Key Vault Crypto Officer: set `roleDefinitionId` to `[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{CRYPTO_OFFICER}')]`"
+                    )
+                } else {
+                    let scope = a.scope_text.as_deref().unwrap_or("<same scope>");
+                    let delete = match &a.id {
+                        Some(id) => format!("; then remove this {role} assignment if nothing else needs it: `az role assignment delete --ids {id}`"),
+                        None => format!("; then remove this {role} assignment if nothing else needs it"),
+                    };
+                    format!(
+                        "Aura needs Key Vault Crypto Officer (`{CRYPTO_OFFICER}`): run `az role assignment create --role \"Key Vault Crypto Officer\" {} --scope {scope}`, or in the portal add it under Access control (IAM) > Add role assignment{delete}",
+                        aura.assignee_args()
+                    )
+                };
                 out.push(
                     Diagnostic::new(META.id, META.severity, span, message)
                         .with_help(help)
