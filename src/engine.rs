@@ -169,7 +169,15 @@ pub fn run(opts: &Options) -> Report {
                     docs_by_unit.entry(key).or_default().push(doc);
                 }
             }
-            Loaded::Context(c) => context_by_unit.entry(key).or_default().push(c),
+            Loaded::Context(c) => {
+                if is_named {
+                    notes.push(format!(
+                        "{}: not linted: an ARM parameters file, read only to resolve the template beside it",
+                        path.display()
+                    ));
+                }
+                context_by_unit.entry(key).or_default().push(c);
+            }
             Loaded::NotOurs => {
                 if is_named {
                     notes.push(format!(

@@ -610,7 +610,7 @@ mod tests {
     fn eval_all(bodies: &[&str]) -> Vec<Option<String>> {
         let p = parse(r#"{"kv": "kv-aura", "on": true, "cfg": {"loc": "uksouth"}}"#).root;
         let v = parse(
-            r#"{"role": "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '14b46e9e-c2b7-41b4-b07b-48a6ebf60603')]", "name": "[parameters('kv')]", "map": {"officer": "x"}}"#,
+            r#"{"role": "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '14b46e9e-c2b7-41b4-b07b-48a6ebf60603')]", "name": "[parameters('kv')]", "map": {"officer": "x"}, "loop": "[concat(variables('loop'), 'x')]"}"#,
         )
         .root;
         let (Some(p), Some(v)) = (p, v) else {
@@ -670,6 +670,8 @@ mod tests {
         assert_eq!(one("resourceGroup().location"), None);
         assert_eq!(one("guid(resourceGroup().id)"), None);
         assert_eq!(one("parameters("), None);
+        // A variable that refers to itself ends at the depth limit, unknown.
+        assert!(one("variables('loop')").is_some_and(|s| s.starts_with(UNKNOWN)));
         assert!(expression_body("[[not an expression]").is_none());
         assert_eq!(
             expression_body("[parameters('x')]"),

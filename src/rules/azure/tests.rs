@@ -280,3 +280,33 @@ fn no_principal_configured_skips_the_role_rules() {
     let d = lint_text(Path::new("ra.json"), &text, &Config::default());
     assert!(d.is_empty(), "{:?}", rules(&d));
 }
+
+#[test]
+fn network_acls_from_an_object_parameter_point_at_the_expression() {
+    let text = format!(
+        r#"{{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {{
+    "networkAcls": {{
+      "type": "object",
+      "defaultValue": {{ "bypass": "None", "defaultAction": "Deny", "ipRules": [] }}
+    }}
+  }},
+  "resources": [
+    {{ "type": "Microsoft.KeyVault/vaults", "apiVersion": "2023-07-01", "name": "kv-aura-prod",
+       "location": "uksouth",
+       "properties": {{ {GOOD_PROPS}, "networkAcls": "[parameters('networkAcls')]" }} }}
+  ]
+}}"#
+    );
+    let d = lint(&text);
+    assert_eq!(rules(&d), vec!["azure-firewall-bypass-missing"]);
+    assert_eq!(
+        spanned(&text, &d, "azure-firewall-bypass-missing"),
+        Some("\"[parameters('networkAcls')]\"")
+    );
+    assert!(d[0]
+        .message
+        .contains("the default of parameter `networkAcls`"));
+}
