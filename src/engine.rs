@@ -210,8 +210,14 @@ pub fn run(opts: &Options) -> Report {
             }
             d
         }));
+        // Findings on the named files, and on the unit's `cmklint.toml` (a bad
+        // `[aura] region`), which are reported whichever of the unit's files are named.
+        let config_file = config.source.as_ref();
         unit_diags.retain(|d| {
-            ruleset.enabled(d.rule) && d.file.as_ref().is_some_and(|f| named_set.contains(&f.path))
+            ruleset.enabled(d.rule)
+                && d.file.as_ref().is_some_and(|f| {
+                    named_set.contains(&f.path) || config_file.is_some_and(|c| Arc::ptr_eq(c, f))
+                })
         });
         for d in &mut unit_diags {
             d.severity = ruleset.severity(d.rule, d.severity);
@@ -395,6 +401,8 @@ fn load_text(path: &Path, text: String) -> Loaded {
 /// Lints one text as if it were the file `path` under `config` (tests, fuzzing, editors).
 pub fn lint_text(path: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
     let doc = match load_text(path, text.to_string()) {
+        // Alone, a document that needs a sibling to be one of the kinds is not linted.
+        Loaded::Doc(doc) if doc.needs_sibling => return Vec::new(),
         Loaded::Doc(doc) => doc,
         Loaded::NotOurs => return Vec::new(),
         Loaded::Failed(d) => return vec![d],
