@@ -165,3 +165,70 @@ fn member_format_fix_inserts_the_prefix() {
         after.iter().map(|d| &d.message).collect::<Vec<_>>()
     );
 }
+
+/// Every GCP fixture, truncated at many points and with characters of its strings replaced
+/// by awkward ones, is linted without a panic (with and without `[aura.gcp]`).
+#[test]
+fn mangled_gcp_documents_never_panic() {
+    let configured = Config::parse(
+        Path::new("cmklint.toml"),
+        "[aura]\ncloud = \"gcp\"\nregion = \"europe-west2\"\n[aura.gcp]\nservice_accounts = [\"neo4j-cmk-dbaas@neo4j-aura-prod.iam.gserviceaccount.com\"]\n",
+    );
+    let Ok(configured) = configured else {
+        panic!("config")
+    };
+    let configs = [Config::default(), configured];
+    let mut files = Vec::new();
+    for entry in walk(Path::new("fixtures/gcp")) {
+        if entry.extension().is_some_and(|e| e == "json") {
+            files.push(std::fs::read_to_string(&entry).unwrap_or_default());
+        }
+    }
+    assert!(files.len() > 20, "fixtures not found");
+    let mut linted = 0;
+    for text in &files {
+        let cuts: Vec<usize> = (0..text.len())
+            .step_by(37)
+            .filter(|i| text.is_char_boundary(*i))
+            .collect();
+        for cut in cuts {
+            for c in &configs {
+                engine::lint_text(Path::new("policy.json"), &text[..cut], c);
+            }
+        }
+        // Replace characters inside string values (odd positions between quotes).
+        let quotes: Vec<usize> = text.match_indices('"').map(|(i, _)| i).collect();
+        for pair in quotes.chunks(2).filter(|p| p.len() == 2) {
+            let (s, e) = (pair[0] + 1, pair[1]);
+            for at in (s..e).step_by(19) {
+                for rep in ["/", " ", "É", ":", "\\u0041"] {
+                    let mut t = text.clone();
+                    if t.is_char_boundary(at) && t.is_char_boundary(at + 1) {
+                        t.replace_range(at..at + 1, rep);
+                    }
+                    for c in &configs {
+                        engine::lint_text(Path::new("policy.json"), &t, c);
+                        linted += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(linted > 1000);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
