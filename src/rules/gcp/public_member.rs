@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     id: "gcp-public-member",
     group: Group::Gcp,
     severity: Severity::Error,
-    summary: "`allUsers` / `allAuthenticatedUsers` granted a role on a key",
+    summary: "A role on the key granted to `allUsers` or `allAuthenticatedUsers`",
     docs: r#"## What it checks
 
 That no binding of the key's IAM policy grants a role to `allUsers` (anyone on the internet) or `allAuthenticatedUsers` (anyone with a Google account), whatever the role.
