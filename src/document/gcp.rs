@@ -193,6 +193,9 @@ pub enum MemberKind {
     AllAuthenticatedUsers,
     /// `principal://…`, `principalSet://…`, `projectOwner:…` and other valid forms.
     Other,
+    /// A value unknown at lint time: a template (`serviceAccount:${var.aura_sa}`,
+    /// `{{ sa }}`) or a placeholder (`<AURA_SA>`). It can neither grant nor break a rule.
+    Unknown,
     /// Not a valid member.
     Malformed(MemberProblem),
 }
@@ -484,6 +487,15 @@ const MEMBER_TYPES: &[&str] = &[
     "projectViewer",
 ];
 
+/// Whether a value is a template or placeholder whose real value is unknown at lint time
+/// (`${var.x}`, `{{ x }}`, `<PROJECT_ID>`); the `placeholder-value` rule reports those
+/// that should have been replaced.
+pub fn is_template(text: &str) -> bool {
+    text.contains("${")
+        || text.contains("{{")
+        || text.find('<').is_some_and(|i| text[i..].contains('>'))
+}
+
 /// Whether an email address belongs to a Google service account.
 pub fn is_service_account_email(email: &str) -> bool {
     email
@@ -533,6 +545,9 @@ pub fn classify_member(text: &str) -> MemberKind {
             None,
             None,
         );
+    }
+    if is_template(text) {
+        return MemberKind::Unknown;
     }
     let trimmed = text.trim();
     if trimmed.len() != text.len() {
@@ -835,12 +850,22 @@ fn is_project_token(s: &str) -> bool {
         && !id.ends_with('-')
 }
 
-/// Splits and checks a `name` value. `None` if the node is not a string literal.
+/// Splits and checks a `name` value. `None` if the node is not a string literal. A name
+/// with a template in it (`projects/${var.project}/…`) is not judged malformed: its real
+/// value is unknown at lint time.
 pub fn parse_resource_name(
     source: &SourceFile,
     node: &Node,
     kind: NameKind,
 ) -> Option<ResourceName> {
+    let mut name = split_resource_name(source, node, kind)?;
+    if is_template(&name.literal.value) {
+        name.problem = None;
+    }
+    Some(name)
+}
+
+fn split_resource_name(source: &SourceFile, node: &Node, kind: NameKind) -> Option<ResourceName> {
     let value = node.as_str()?;
     let literal = Str {
         value: value.to_string(),
@@ -966,6 +991,9 @@ pub fn parse_resource_name(
                 "an id is 1 to 63 letters, digits, `_` or `-`",
             ),
         };
+        if is_template(v) {
+            continue; // unknown at lint time; not judged
+        }
         if v.is_empty() {
             out.problem = Some(problem(
                 format!("{what} resource name has no value after `{want}/`"),
@@ -1149,6 +1177,32 @@ mod tests {
         ] {
             assert!(matches!(classify_member(m), Malformed(_)), "{m}");
         }
+    }
+
+    #[test]
+    fn templates_are_unknown_not_malformed() {
+        for m in [
+            "serviceAccount:${var.aura_sa}",
+            "{{ aura_sa }}",
+            "serviceAccount:<AURA_SA_1>",
+        ] {
+            assert_eq!(classify_member(m), MemberKind::Unknown, "{m}");
+        }
+        let (_, n) = name(
+            "projects/${var.project}/locations/europe-west2/keyRings/ring/cryptoKeys/key",
+            NameKind::CryptoKey,
+        );
+        assert!(n.problem.is_none());
+        assert_eq!(
+            n.judgeable_location().map(|l| l.text.as_str()),
+            Some("europe-west2")
+        );
+        let (_, n) = name(
+            "${google_kms_key_ring.r.id}/cryptoKeys/key",
+            NameKind::CryptoKey,
+        );
+        assert!(n.problem.is_none());
+        assert!(n.judgeable_location().is_none());
     }
 
     #[test]

@@ -183,6 +183,9 @@ pub enum Grant<'a> {
     Malformed,
     /// Not at all (a `deleted:` member of that name holds nothing).
     Absent { deleted: bool },
+    /// Cannot tell: a binding of the role has a member whose value is unknown at lint
+    /// time (a template), which may be the account.
+    Unknown,
 }
 
 /// How `account` (lower-case email) holds `role` in `policies`.
@@ -190,10 +193,13 @@ pub fn grant<'a>(policies: &[&'a IamPolicy], account: &str, role: &str) -> Grant
     let mut conditional = None;
     let mut malformed = false;
     let mut deleted = false;
+    let mut unknown = false;
     for p in policies {
         for b in p.bindings().iter().filter(|b| b.role() == Some(role)) {
             for m in &b.members {
-                if m.service_account() == Some(account) {
+                if m.kind == crate::document::gcp::MemberKind::Unknown {
+                    unknown |= b.condition.is_none();
+                } else if m.service_account() == Some(account) {
                     if b.condition.is_none() {
                         return Grant::Held;
                     }
@@ -205,6 +211,9 @@ pub fn grant<'a>(policies: &[&'a IamPolicy], account: &str, role: &str) -> Grant
                 }
             }
         }
+    }
+    if unknown {
+        return Grant::Unknown;
     }
     match conditional {
         Some((m, b)) => Grant::Conditional(m, b),

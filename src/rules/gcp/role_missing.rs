@@ -119,7 +119,10 @@ impl Rule for RoleMissing {
                 for account in &accounts {
                     let deleted = match common::grant(&policies, account, role) {
                         Grant::Absent { deleted } => deleted,
-                        Grant::Held | Grant::Conditional(..) | Grant::Malformed => continue,
+                        Grant::Held
+                        | Grant::Conditional(..)
+                        | Grant::Malformed
+                        | Grant::Unknown => continue,
                     };
                     let Some(at) = place(&folder.policies, role) else {
                         continue;

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use super::common;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::document::gcp::{ROLE_ENCRYPTER_DECRYPTER, ROLE_VIEWER};
+use crate::document::gcp::{MemberKind, ROLE_ENCRYPTER_DECRYPTER, ROLE_VIEWER};
 use crate::rules::{Context, Group, Rule, RuleMeta, Unit};
 
 pub struct ServiceAccountsIncomplete;
@@ -91,6 +91,23 @@ impl Rule for ServiceAccountsIncomplete {
                     META.id,
                     &first.source.path,
                     "an IAM policy in the folder has syntax errors",
+                );
+                continue;
+            }
+            let unknown = folder
+                .policies
+                .iter()
+                .flat_map(|(_, p)| p.bindings())
+                .filter(|b| {
+                    b.role() == Some(ROLE_ENCRYPTER_DECRYPTER) || b.role() == Some(ROLE_VIEWER)
+                })
+                .flat_map(|b| &b.members)
+                .any(|m| m.kind == MemberKind::Unknown);
+            if unknown {
+                cx.skip(
+                    META.id,
+                    &first.source.path,
+                    "a member of a Cloud KMS role binding is a template whose value is unknown",
                 );
                 continue;
             }
