@@ -6,7 +6,7 @@
 //! linted unless the config excludes it. Symbolic links are not followed unless asked.
 //! Paths are normalised lexically: relative to the working folder when under it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -23,6 +23,9 @@ use crate::source::{SourceFile, Span};
 pub struct Discovered {
     pub files: Vec<PathBuf>,
     pub errors: Vec<Diagnostic>,
+    /// Folders whose whole subtree was walked (absolute): every lintable file under them
+    /// is in `files`, so a unit rooted at one needs no second walk for its context.
+    pub walked_dirs: HashSet<PathBuf>,
 }
 
 const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
@@ -233,7 +236,11 @@ fn walk(
                     || (stop_at_configs && path.join(CONFIG_FILE_NAME).is_file())
                 {
                     it.skip_current_dir();
+                    continue;
                 }
+            }
+            if !stop_at_configs {
+                out.walked_dirs.insert(absolute(path));
             }
             continue;
         }
