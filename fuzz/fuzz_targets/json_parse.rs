@@ -78,13 +78,15 @@ fn walk(text: &str, root: &Node, node: &Node, unique: bool, nodes: &mut usize) {
     in_text(text, node.span, "node");
     let pointer = root.pointer_to(node.span);
     assert!(pointer.is_some(), "pointer_to lost node at {:?}", node.span);
-    if let Some(p) = &pointer {
+    // With a duplicate key on the path the pointer is ambiguous (`pointer` takes the last
+    // member, as the cloud APIs do); elsewhere it must lead back to this node.
+    if let Some(p) = pointer.as_ref().filter(|_| unique) {
         let found = root.pointer(p);
         assert!(
             found.is_some(),
             "pointer {p:?} from pointer_to does not resolve"
         );
-        if unique && !node.span.is_empty() {
+        if !node.span.is_empty() {
             if let Some(found) = found {
                 // The innermost node covering the span may be a child with the same span
                 // (recovery), never a different, unrelated node.
