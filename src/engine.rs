@@ -133,6 +133,12 @@ pub fn run(opts: &Options) -> Report {
         if configs.peek(&key).is_none() {
             continue; // config failed; already reported
         }
+        if configs
+            .peek(&key)
+            .is_some_and(|c| is_config_input(c, &path))
+        {
+            continue; // configuration, not a linted input (DESIGN §2)
+        }
         match l {
             Loaded::Doc(doc) => {
                 if doc_is_pending(&doc) {
@@ -210,9 +216,18 @@ pub fn run(opts: &Options) -> Report {
             }
             d
         }));
+        // Findings about the configuration (an unknown `[aura] region`, an unreadable
+        // generated-statements file) are reported whichever files were named.
         unit_diags.retain(|d| {
-            ruleset.enabled(d.rule) && d.file.as_ref().is_some_and(|f| named_set.contains(&f.path))
+            ruleset.enabled(d.rule)
+                && d.file.as_ref().is_some_and(|f| {
+                    named_set.contains(&f.path)
+                        || d.rule == CONFIG_ERROR
+                        || config.path.as_ref() == Some(&f.path)
+                })
         });
+        // A config input that cannot be used (generated statements) is bad config: exit 2.
+        report.failed |= unit_diags.iter().any(|d| d.rule == CONFIG_ERROR);
         for d in &mut unit_diags {
             d.severity = ruleset.severity(d.rule, d.severity);
         }
@@ -240,6 +255,19 @@ fn finish(doc: &Document, out: &mut [Diagnostic]) {
             d.pointer = doc.root().and_then(|r| r.pointer_to(d.span));
         }
     }
+}
+
+/// Whether `path` is a file the config names as configuration (`[aura.aws]
+/// generated_statements`): read by the rules that need it, never linted itself.
+fn is_config_input(config: &Config, path: &Path) -> bool {
+    let Some(rel) = config.aura.aws.generated_statements.as_deref() else {
+        return false;
+    };
+    let named = match config.base_dir() {
+        Some(dir) => dir.join(rel),
+        None => PathBuf::from(rel),
+    };
+    discover::absolute(&named) == discover::absolute(path)
 }
 
 fn doc_is_pending(doc: &Document) -> bool {

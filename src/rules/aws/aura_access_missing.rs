@@ -125,7 +125,7 @@ impl Rule for AuraAccessMissing {
                 let span = st
                     .action
                     .as_ref()
-                    .map_or(super::head(st.span), |a| a.span);
+                    .map_or(super::head(st.span), |a| a.key_span);
                 Diagnostic::new(
                     META.id,
                     META.severity,

@@ -64,13 +64,28 @@ impl Rule for PolicyTooLarge {
                 META.severity,
                 span,
                 format!(
-                    "{what} is {len} bytes, over the {LIMIT}-byte limit of `PutKeyPolicy`"
+                    "{what} is {} bytes, over the {}-byte limit of `PutKeyPolicy`",
+                    thousands(len),
+                    thousands(LIMIT)
                 ),
             )
             .with_help(format!(
                 "shrink it by {} bytes or more: merge statements that grant the same actions (list several principals in one `Principal`), remove duplicated statements, or submit it minified (`jq -c`)",
-                len - LIMIT
+                thousands(len - LIMIT)
             )),
         );
     }
+}
+
+/// 39406 → "39,406".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

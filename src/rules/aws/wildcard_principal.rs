@@ -88,24 +88,20 @@ impl Rule for WildcardPrincipal {
                 .account_id
                 .as_deref()
                 .unwrap_or("ACCOUNT-ID");
-            let mut d = Diagnostic::new(
-                META.id,
-                META.severity,
-                entry.span,
-                format!(
+            let message = match &st.condition {
+                Some(_) => format!(
+                    "{} allows any AWS principal in any account; its condition does not narrow it to an account, organization or principal",
+                    statement_name(st)
+                ),
+                None => format!(
                     "{} allows any AWS principal in any account, with no condition narrowing it",
                     statement_name(st)
                 ),
-            )
+            };
+            let d = Diagnostic::new(META.id, META.severity, entry.span, message)
             .with_help(format!(
                 "add `\"Condition\": {{\"StringEquals\": {{\"kms:CallerAccount\": \"{account}\"}}}}` naming the account that may use the key (for Aura: the account in the statement the Aura Console generated), or name the principal's ARN instead of `*`"
             ));
-            if let Some(c) = &st.condition {
-                d = d.with_label(
-                    c.key_span,
-                    "this condition does not restrict the account, organization or principal",
-                );
-            }
             out.push(d);
         }
     }
