@@ -89,14 +89,19 @@ fn generated_statements_saved_as_a_whole_policy_are_not_linted() {
     );
     write(dir.path(), "key-policy.json", POLICY);
     let report = run(&[dir.path().to_path_buf()]);
-    assert!(report.diagnostics.is_empty(), "{:?}", rules(&report.diagnostics));
+    assert!(
+        report.diagnostics.is_empty(),
+        "{:?}",
+        rules(&report.diagnostics)
+    );
     assert_eq!(report.files_linted, 1);
 }
 
 #[test]
 fn unreadable_generated_statements_are_a_config_error_on_the_config_value() {
     let dir = tempdir();
-    let toml = "[aura]\ncloud = \"aws\"\n\n[aura.aws]\ngenerated_statements = \"aura-statement.json\"\n";
+    let toml =
+        "[aura]\ncloud = \"aws\"\n\n[aura.aws]\ngenerated_statements = \"aura-statement.json\"\n";
     write(dir.path(), "cmklint.toml", toml);
     let policy = write(dir.path(), "key-policy.json", POLICY);
     // Named alone, as a pre-commit hook would: the config finding is still reported.
@@ -107,10 +112,20 @@ fn unreadable_generated_statements_are_a_config_error_on_the_config_value() {
         .filter(|d| d.rule == "config-error")
         .collect();
     assert_eq!(d.len(), 1, "{:?}", rules(&report.diagnostics));
-    assert!(d[0].message.contains("aura-statement.json"), "{}", d[0].message);
+    assert!(
+        d[0].message.contains("aura-statement.json"),
+        "{}",
+        d[0].message
+    );
     assert!(d[0].path_str().ends_with("cmklint.toml"));
-    assert_eq!(&toml[d[0].span.start..d[0].span.end], "\"aura-statement.json\"");
-    assert!(report.failed, "a config input that cannot be read is exit 2");
+    assert_eq!(
+        &toml[d[0].span.start..d[0].span.end],
+        "\"aura-statement.json\""
+    );
+    assert!(
+        report.failed,
+        "a config input that cannot be read is exit 2"
+    );
     assert!(!rules(&report.diagnostics).contains(&"aws-aura-statement-missing"));
 }
 
@@ -157,7 +172,11 @@ fn fragment_with_trailing_comma_is_read_as_statements() {
         .filter(|d| d.rule == "aws-aura-statement-altered")
         .collect();
     assert_eq!(altered.len(), 1, "{:?}", rules(&report.diagnostics));
-    assert!(altered[0].message.contains("adds `kms:ReEncrypt*`"), "{}", altered[0].message);
+    assert!(
+        altered[0].message.contains("adds `kms:ReEncrypt*`"),
+        "{}",
+        altered[0].message
+    );
     assert!(!rules(&report.diagnostics).contains(&"config-error"));
 }
 
@@ -185,11 +204,19 @@ fn rotation_status_is_joined_with_describe_key_read_as_context() {
     // Naming only the rotation status: the describe-key beside it (Origin EXTERNAL) is
     // still read, so no finding.
     let report = run(&[case.join("rotation-status.json")]);
-    assert!(report.diagnostics.is_empty(), "{:?}", rules(&report.diagnostics));
+    assert!(
+        report.diagnostics.is_empty(),
+        "{:?}",
+        rules(&report.diagnostics)
+    );
     // And findings land only on named files.
     let bad = Path::new("fixtures/aws/aws-region-mismatch/bad-single-region-key");
     let report = run(&[bad.join("cmklint.toml")]);
-    assert!(report.diagnostics.is_empty(), "{:?}", rules(&report.diagnostics));
+    assert!(
+        report.diagnostics.is_empty(),
+        "{:?}",
+        rules(&report.diagnostics)
+    );
 }
 
 #[test]
@@ -210,9 +237,17 @@ fn other_json_is_not_linted() {
         "identity-policy.json",
         r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}"#,
     );
-    write(dir.path(), "package.json", "{\"name\": \"x\", \"version\": \"1.0.0\",}");
+    write(
+        dir.path(),
+        "package.json",
+        "{\"name\": \"x\", \"version\": \"1.0.0\",}",
+    );
     let report = run(&[dir.path().to_path_buf()]);
-    assert!(report.diagnostics.is_empty(), "{:?}", rules(&report.diagnostics));
+    assert!(
+        report.diagnostics.is_empty(),
+        "{:?}",
+        rules(&report.diagnostics)
+    );
     assert_eq!(report.files_linted, 0);
 }
 
@@ -220,13 +255,20 @@ fn other_json_is_not_linted() {
 fn broken_key_policy_is_recognised_and_absence_is_not_judged() {
     let dir = tempdir();
     // A missing comma between the pasted statements.
-    let broken = POLICY.replace("        },\n        {\n            \"Sid\": \"Allow access", "        }\n        {\n            \"Sid\": \"Allow access");
+    let broken = POLICY.replace(
+        "        },\n        {\n            \"Sid\": \"Allow access",
+        "        }\n        {\n            \"Sid\": \"Allow access",
+    );
     assert_ne!(broken, POLICY);
     write(dir.path(), "key-policy.json", &broken);
     let report = run(&[dir.path().to_path_buf()]);
     let r = rules(&report.diagnostics);
     assert!(!r.is_empty(), "a broken key policy must be reported");
-    assert!(r.iter().all(|id| id.starts_with("json-") || id.starts_with("splice-")), "{r:?}");
+    assert!(
+        r.iter()
+            .all(|id| id.starts_with("json-") || id.starts_with("splice-")),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -242,5 +284,9 @@ fn embedded_policy_syntax_error_points_inside_the_string() {
         .collect();
     assert!(!syntax.is_empty(), "{:?}", rules(&report.diagnostics));
     let at = &text[syntax[0].span.start..];
-    assert!(at.starts_with("\\\"Effect"), "points at {:?}", &at[..at.len().min(20)]);
+    assert!(
+        at.starts_with("\\\"Effect"),
+        "points at {:?}",
+        &at[..at.len().min(20)]
+    );
 }

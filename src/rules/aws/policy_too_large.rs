@@ -27,11 +27,28 @@ KMS rejects a larger policy (`LimitExceededException`), so the statements for Au
 
 ## Example
 
-A 40 KB policy with one statement per IAM role, each granting the same actions.
+A 40 KB policy with one statement per IAM role, each granting the same actions:
+
+```json
+"Statement": [
+  {"Sid": "Allow use of the key by service role 001", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/service-role/loader-001"}, "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"},
+  {"Sid": "Allow use of the key by service role 002", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/service-role/loader-002"}, "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"}
+]
+```
+
+(… and so on, for 80 roles.)
 
 ## Use instead
 
-One statement listing the roles in `"Principal": {"AWS": [ … ]}`, or a grant to the account root (`arn:aws:iam::111122223333:root`) with the per-role permissions in IAM policies; remove statements pasted twice. Pretty-printing counts too: `jq -c . policy.json` submits the same policy in fewer bytes.
+One statement listing the roles, or a grant to the account root (`arn:aws:iam::111122223333:root`) with the per-role permissions in IAM policies; remove statements pasted twice. Pretty-printing counts too: `jq -c . policy.json` submits the same policy in fewer bytes.
+
+```json
+"Statement": [
+  {"Sid": "Allow use of the key by the service roles", "Effect": "Allow",
+   "Principal": {"AWS": ["arn:aws:iam::111122223333:role/service-role/loader-001", "arn:aws:iam::111122223333:role/service-role/loader-002"]},
+   "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"}
+]
+```
 
 ## References
 

@@ -14,7 +14,7 @@ static META: RuleMeta = RuleMeta {
     id: "aws-wildcard-principal",
     group: Group::Aws,
     severity: Severity::Error,
-    summary: "`Allow` to `*` / `{\"AWS\": \"*\"}` with no condition narrowing it to an account, organization or principal",
+    summary: "Allow to any principal (`*`, `{\"AWS\": \"*\"}`) with no condition narrowing it to an account, organization or principal",
     docs: r#"## What it checks
 
 That a statement with `"Effect": "Allow"` and `"Principal": "*"` (or `{"AWS": "*"}`) also has a condition that ties it to an account, an organization or a principal: `kms:CallerAccount`, `aws:PrincipalAccount`, `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:PrincipalArn`, `aws:SourceAccount`, `aws:SourceArn` (compared with `StringEquals`, `StringLike`, `ArnEquals` or `ArnLike` to something other than `*`).
