@@ -179,7 +179,8 @@ pub fn discover(paths: &[PathBuf], follow_links: bool, configs: &mut ConfigCache
     out
 }
 
-fn parent_dir(file: &Path) -> PathBuf {
+/// The folder of a (normalised) file path, `.` for a bare file name.
+pub fn parent_dir(file: &Path) -> PathBuf {
     match file.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

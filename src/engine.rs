@@ -99,7 +99,7 @@ pub fn run(opts: &Options) -> Report {
         let roots: Vec<UnitKey> = if opts.config.is_some() {
             let mut dirs: Vec<PathBuf> = units
                 .get(&key)
-                .map(|files| files.iter().map(|f| parent_dir(f)).collect())
+                .map(|files| files.iter().map(|f| discover::parent_dir(f)).collect())
                 .unwrap_or_default();
             dirs.sort();
             dirs.dedup();
@@ -275,14 +275,6 @@ pub fn run(opts: &Options) -> Report {
     notes.dedup();
     report.notes = notes;
     report
-}
-
-/// The folder of a (normalised) file path, `.` for a bare file name.
-fn parent_dir(file: &Path) -> PathBuf {
-    match file.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
 }
 
 /// Fills in the file and JSON pointer of diagnostics a rule produced for `doc`.
@@ -550,16 +542,13 @@ impl ConfigCache {
 
     /// The unit a file belongs to.
     pub fn unit_key(&mut self, file: &Path) -> UnitKey {
-        let dir = file
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        match self.nearest_config(dir) {
+        let dir = discover::parent_dir(file);
+        match self.nearest_config(&dir) {
             Some(c) => {
                 self.load(&c);
                 UnitKey::Config(c)
             }
-            None => UnitKey::Folder(dir.to_path_buf()),
+            None => UnitKey::Folder(dir),
         }
     }
 
