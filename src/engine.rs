@@ -92,6 +92,17 @@ pub fn run(opts: &Options) -> Report {
         units.entry(key).or_default().push(path.clone());
     }
     let named_set: HashSet<PathBuf> = named.iter().cloned().collect();
+    let walked: Vec<PathBuf> = if stdin.is_some() && opts.paths.is_empty() {
+        Vec::new()
+    } else if opts.paths.is_empty() {
+        vec![discover::absolute(Path::new("."))]
+    } else {
+        opts.paths
+            .iter()
+            .filter(|p| p.is_dir())
+            .map(|p| discover::absolute(p))
+            .collect()
+    };
     let mut context_files: Vec<PathBuf> = Vec::new();
     for key in units.keys().cloned().collect::<Vec<_>>() {
         // A unit's files live under its config's folder. A `--config` file may live
@@ -108,6 +119,11 @@ pub fn run(opts: &Options) -> Report {
             vec![key.clone()]
         };
         for root in roots {
+            // A unit under a folder that was walked whole already has all its files named.
+            let root_abs = discover::absolute(&root.root());
+            if walked.iter().any(|w| root_abs.starts_with(w)) {
+                continue;
+            }
             for p in discover::unit_files(&root, opts.follow_links, &mut configs) {
                 if !named_set.contains(&p) && !unit_of.contains_key(&p) {
                     unit_of.insert(p.clone(), key.clone());
