@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use cmklint::diagnostic::{Diagnostic, Severity};
+use cmklint::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use cmklint::engine::{self, Options};
 use cmklint::render::{self, Format, RenderOptions};
 use cmklint::source::{SourceFile, Span};
@@ -46,6 +46,14 @@ fn handmade() -> Vec<Diagnostic> {
         .with_file(file.clone())
         .with_help("replace it, then run `cmklint check` again")
         .with_label(sid, "first seen here")
+        .with_fix(Fix {
+            description: "replace the action".to_string(),
+            edits: vec![Edit {
+                span: action,
+                replacement: "\"kms:Encrypt\"".to_string(),
+            }],
+            applicability: Applicability::Safe,
+        })
         .with_pointer("/Statement/0/Action"),
         Diagnostic::new(
             "unknown-region",
