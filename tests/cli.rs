@@ -773,3 +773,182 @@ fn the_pre_commit_hook_definition() {
     // The entry names the binary this crate builds.
     assert!(BIN.ends_with("cmklint") || BIN.ends_with("cmklint.exe"));
 }
+
+fn findings(run: &Run) -> Vec<(String, String)> {
+    run.json()
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap_or_default().to_string(),
+                d["rule"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `gcloud kms keyrings describe --format=json` output for a key ring in `location`.
+fn gcp_key_ring(location: &str) -> String {
+    format!(
+        "{{\n  \"createTime\": \"2024-03-12T09:38:02.514207Z\",\n  \"name\": \"projects/acme-graph-prod/locations/{location}/keyRings/neo4j-aura\"\n}}\n"
+    )
+}
+
+/// `gcloud kms keys describe --format=json` output for a key in `location`.
+fn gcp_key(location: &str) -> String {
+    format!(
+        r#"{{
+  "createTime": "2024-03-12T09:41:27.183912Z",
+  "destroyScheduledDuration": "2592000s",
+  "name": "projects/acme-graph-prod/locations/{location}/keyRings/neo4j-aura/cryptoKeys/aura-cmk",
+  "nextRotationTime": "2024-06-10T09:41:27.183912Z",
+  "primary": {{
+    "algorithm": "GOOGLE_SYMMETRIC_ENCRYPTION",
+    "createTime": "2024-03-12T09:41:27.183912Z",
+    "generateTime": "2024-03-12T09:41:27.183912Z",
+    "name": "projects/acme-graph-prod/locations/{location}/keyRings/neo4j-aura/cryptoKeys/aura-cmk/cryptoKeyVersions/1",
+    "protectionLevel": "SOFTWARE",
+    "state": "ENABLED"
+  }},
+  "purpose": "ENCRYPT_DECRYPT",
+  "rotationPeriod": "7776000s",
+  "versionTemplate": {{
+    "algorithm": "GOOGLE_SYMMETRIC_ENCRYPTION",
+    "protectionLevel": "SOFTWARE"
+  }}
+}}
+"#
+    )
+}
+
+const GCP_ACCOUNTS: &str = "[aura.gcp]\nservice_accounts = [\n  \"neo4j-cmk-dbaas@neo4j-aura-prod.iam.gserviceaccount.com\",\n  \"neo4j-cmk-backup@neo4j-aura-prod.iam.gserviceaccount.com\",\n  \"neo4j-cmk-console@neo4j-aura-prod.iam.gserviceaccount.com\",\n]\n";
+
+/// `gcloud kms keys get-iam-policy --format=json` output granting the three accounts
+/// only `role`.
+fn gcp_policy(role: &str) -> String {
+    format!(
+        r#"{{
+  "bindings": [
+    {{
+      "members": [
+        "serviceAccount:neo4j-cmk-dbaas@neo4j-aura-prod.iam.gserviceaccount.com",
+        "serviceAccount:neo4j-cmk-backup@neo4j-aura-prod.iam.gserviceaccount.com",
+        "serviceAccount:neo4j-cmk-console@neo4j-aura-prod.iam.gserviceaccount.com"
+      ],
+      "role": "{role}"
+    }}
+  ],
+  "etag": "BwYh3Xo2Jk8=",
+  "version": 1
+}}
+"#
+    )
+}
+
+#[test]
+fn each_instance_folder_is_checked_against_its_own_region() {
+    let sb = Sandbox::new();
+    let cfg = |region: &str| format!("[aura]\ncloud = \"gcp\"\nregion = \"{region}\"\n");
+    sb.write("instances/eu/cmklint.toml", cfg("europe-west1"))
+        .write("instances/eu/keyring.json", gcp_key_ring("europe-west1"))
+        .write("instances/us/cmklint.toml", cfg("us-central1"))
+        .write("instances/us/keyring.json", gcp_key_ring("us-central1"))
+        .write("instances/mixed-up/cmklint.toml", cfg("europe-west2"))
+        .write(
+            "instances/mixed-up/keyring.json",
+            gcp_key_ring("europe-west1"),
+        )
+        .write("instances/typo/cmklint.toml", cfg("europe-west-1"))
+        .write("instances/typo/keyring.json", gcp_key_ring("europe-west1"));
+    let run = sb.run(&["check", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let mut got = findings(&run);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "instances/mixed-up/keyring.json".to_string(),
+                "gcp-region-mismatch".to_string()
+            ),
+            (
+                "instances/typo/cmklint.toml".to_string(),
+                "unknown-region".to_string()
+            ),
+        ],
+        "{}",
+        run.stdout
+    );
+    // The unknown region points at the value in the config file, with a suggestion.
+    let concise = sb.run(&["check", "instances/typo"]);
+    assert!(
+        concise
+            .stdout
+            .starts_with("instances/typo/cmklint.toml:3:10: error: "),
+        "{}",
+        concise.stdout
+    );
+    let json = sb
+        .run(&["check", "instances/typo", "--format", "json"])
+        .json();
+    // The suggestion is in the message or the help.
+    let text = format!("{} {}", json[0]["message"], json[0]["help"]);
+    assert!(text.contains("`europe-west1`"), "did you mean: {json}");
+}
+
+#[test]
+fn a_named_file_is_judged_with_its_whole_unit_and_only_it_is_reported() {
+    let sb = Sandbox::new();
+    // A policy without any Cloud KMS role is a key's IAM policy only because the key's
+    // description sits beside it; pre-commit names only the staged policy.
+    sb.write("cmklint.toml", GCP_ACCOUNTS)
+        .write("ring/key.json", gcp_key("europe-west1"))
+        .write("ring/policy.json", gcp_policy("roles/viewer"));
+    let whole = sb.run(&["check", "--format", "json"]);
+    let expected = findings(&whole);
+    assert_eq!(expected.len(), 6, "3 accounts x 2 roles: {}", whole.stdout);
+    assert!(expected
+        .iter()
+        .all(|(p, r)| p == "ring/policy.json" && r == "gcp-role-missing"));
+    let run = sb.run(&["check", "--format", "json", "ring/policy.json"]);
+    assert_eq!(
+        findings(&run),
+        expected,
+        "the key beside it was read as context"
+    );
+    assert_eq!(run.code, 1);
+    // Naming only the key reports nothing about the policy.
+    let run = sb.run(&["check", "--format", "json", "ring/key.json"]);
+    assert_eq!(findings(&run), Vec::new(), "{}", run.stdout);
+    assert_eq!(run.code, 0);
+}
+
+#[test]
+fn verbose_says_why_a_rule_was_skipped() {
+    let sb = Sandbox::new();
+    sb.write("ring/key.json", gcp_key("europe-west1")).write(
+        "ring/policy.json",
+        gcp_policy("roles/cloudkms.cryptoKeyEncrypterDecrypter"),
+    );
+    let run = sb.run(&["check", "--verbose"]);
+    assert!(
+        run.stderr.lines().any(|l| l
+            .starts_with("note: gcp-role-missing: skipped for ring/policy.json:")
+            && l.contains("service_accounts")),
+        "{}",
+        run.stderr
+    );
+    let quiet = sb.run(&["check"]);
+    assert!(!quiet.stderr.contains("skipped"), "{}", quiet.stderr);
+    // With the accounts configured, the rule runs and finds the missing Viewer role.
+    sb.write("cmklint.toml", GCP_ACCOUNTS);
+    let run = sb.run(&["check", "--verbose", "--format", "json"]);
+    assert!(
+        !run.stderr.contains("gcp-role-missing: skipped"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(findings(&run).len(), 3, "{}", run.stdout);
+}

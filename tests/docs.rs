@@ -146,7 +146,11 @@ fn summaries_share_one_style() {
     for meta in docs::all() {
         let s = meta.summary;
         // Upper-case start, unless it opens with an identifier in backticks.
-        if !s.chars().next().is_some_and(|c| c.is_uppercase() || c == '`') {
+        if !s
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c == '`')
+        {
             problems.push(format!("{}: summary should start upper-case: {s}", meta.id));
         }
         if s.ends_with('.') || s.contains('\n') || s.len() > 120 {
