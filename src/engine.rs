@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::config::{Config, CONFIG_FILE_NAME};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover;
-use crate::document::{self, Classified, Document};
+use crate::document::{self, Classified, ContextFile, Document};
 use crate::json;
 use crate::rules::{self, Context, Rule, Unit};
 use crate::select::RuleSet;
@@ -55,6 +55,8 @@ pub struct Report {
 /// A file read, parsed and classified; or the diagnostic saying why it could not be.
 enum Loaded {
     Doc(Document),
+    /// None of the kinds, but context for the rules (an ARM parameters file).
+    Context(ContextFile),
     NotOurs,
     Failed(Diagnostic),
 }
@@ -166,6 +168,7 @@ pub fn run(opts: &Options) -> Report {
     // 4. Collect documents per unit; confirm the ones that need a sibling.
     let mut notes: Vec<String> = Vec::new();
     let mut docs_by_unit: BTreeMap<UnitKey, Vec<Document>> = BTreeMap::new();
+    let mut context_by_unit: BTreeMap<UnitKey, Vec<ContextFile>> = BTreeMap::new();
     let mut pending: Vec<(UnitKey, Document)> = Vec::new();
     for (path, is_named, l) in loaded {
         let Some(key) = unit_of.get(&path).cloned() else {
@@ -181,6 +184,15 @@ pub fn run(opts: &Options) -> Report {
                 } else {
                     docs_by_unit.entry(key).or_default().push(doc);
                 }
+            }
+            Loaded::Context(c) => {
+                if is_named {
+                    notes.push(format!(
+                        "{}: not linted: an ARM parameters file, read only to resolve the template beside it",
+                        path.display()
+                    ));
+                }
+                context_by_unit.entry(key).or_default().push(c);
             }
             Loaded::NotOurs => {
                 if is_named {
@@ -249,6 +261,10 @@ pub fn run(opts: &Options) -> Report {
         let unit = Unit {
             config,
             documents: docs.iter().collect(),
+            context: context_by_unit
+                .get(key)
+                .map(|c| c.iter().collect())
+                .unwrap_or_default(),
         };
         for rule in &active {
             rule.check_unit(&unit, &cx, &mut unit_out);
@@ -461,6 +477,9 @@ fn load_text(path: &Path, text: String) -> Loaded {
             model,
             needs_sibling: true,
         }),
+        Classified::NotOurs if document::is_context(&source, &parsed) => {
+            Loaded::Context(ContextFile { source, parsed })
+        }
         Classified::NotOurs => Loaded::NotOurs,
     }
 }
@@ -471,7 +490,7 @@ pub fn lint_text(path: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
         // Alone, a document that needs a sibling to be one of the kinds is not linted.
         Loaded::Doc(doc) if doc.needs_sibling => return Vec::new(),
         Loaded::Doc(doc) => doc,
-        Loaded::NotOurs => return Vec::new(),
+        Loaded::Context(_) | Loaded::NotOurs => return Vec::new(),
         Loaded::Failed(d) => return vec![d],
     };
     let skipped = Mutex::new(Vec::new());
@@ -489,6 +508,7 @@ pub fn lint_text(path: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
     let unit = Unit {
         config,
         documents: vec![&doc],
+        context: Vec::new(),
     };
     for rule in &active {
         rule.check_unit(&unit, &cx, &mut out);
