@@ -94,6 +94,17 @@ pub fn run(opts: &Options) -> Report {
         units.entry(key).or_default().push(path.clone());
     }
     let named_set: HashSet<PathBuf> = named.iter().cloned().collect();
+    let walked: Vec<PathBuf> = if stdin.is_some() && opts.paths.is_empty() {
+        Vec::new()
+    } else if opts.paths.is_empty() {
+        vec![discover::absolute(Path::new("."))]
+    } else {
+        opts.paths
+            .iter()
+            .filter(|p| p.is_dir())
+            .map(|p| discover::absolute(p))
+            .collect()
+    };
     let mut context_files: Vec<PathBuf> = Vec::new();
     for key in units.keys().cloned().collect::<Vec<_>>() {
         // A unit's files live under its config's folder. A `--config` file may live
@@ -101,7 +112,7 @@ pub fn run(opts: &Options) -> Report {
         let roots: Vec<UnitKey> = if opts.config.is_some() {
             let mut dirs: Vec<PathBuf> = units
                 .get(&key)
-                .map(|files| files.iter().map(|f| parent_dir(f)).collect())
+                .map(|files| files.iter().map(|f| discover::parent_dir(f)).collect())
                 .unwrap_or_default();
             dirs.sort();
             dirs.dedup();
@@ -110,6 +121,11 @@ pub fn run(opts: &Options) -> Report {
             vec![key.clone()]
         };
         for root in roots {
+            // A unit under a folder that was walked whole already has all its files named.
+            let root_abs = discover::absolute(&root.root());
+            if walked.iter().any(|w| root_abs.starts_with(w)) {
+                continue;
+            }
             for p in discover::unit_files(&root, opts.follow_links, &mut configs) {
                 if !named_set.contains(&p) && !unit_of.contains_key(&p) {
                     unit_of.insert(p.clone(), key.clone());
@@ -304,14 +320,6 @@ pub fn run(opts: &Options) -> Report {
     report
 }
 
-/// The folder of a (normalised) file path, `.` for a bare file name.
-fn parent_dir(file: &Path) -> PathBuf {
-    match file.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
 /// Fills in the file and JSON pointer of diagnostics a rule produced for `doc`.
 fn finish(doc: &Document, out: &mut [Diagnostic]) {
     for d in out {
@@ -455,11 +463,10 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
     })
 }
 
-fn io_message(e: &std::io::Error) -> String {
+/// A short, lower-case description of an I/O error for messages.
+pub(crate) fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            "no such file (it may have been removed while linting)".to_string()
-        }
+        std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => e.to_string(),
     }
@@ -597,16 +604,13 @@ impl ConfigCache {
 
     /// The unit a file belongs to.
     pub fn unit_key(&mut self, file: &Path) -> UnitKey {
-        let dir = file
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        match self.nearest_config(dir) {
+        let dir = discover::parent_dir(file);
+        match self.nearest_config(&dir) {
             Some(c) => {
                 self.load(&c);
                 UnitKey::Config(c)
             }
-            None => UnitKey::Folder(dir.to_path_buf()),
+            None => UnitKey::Folder(dir),
         }
     }
 
