@@ -79,7 +79,6 @@ pub fn run(opts: &Options) -> Report {
     };
     let mut failures: Vec<Diagnostic> = discovered.errors;
     let mut named: Vec<PathBuf> = discovered.files;
-    let walked_dirs = discovered.walked_dirs;
     if let Some((path, _)) = &stdin {
         named.push(path.clone());
     }
@@ -95,6 +94,17 @@ pub fn run(opts: &Options) -> Report {
         units.entry(key).or_default().push(path.clone());
     }
     let named_set: HashSet<PathBuf> = named.iter().cloned().collect();
+    let walked: Vec<PathBuf> = if stdin.is_some() && opts.paths.is_empty() {
+        Vec::new()
+    } else if opts.paths.is_empty() {
+        vec![discover::absolute(Path::new("."))]
+    } else {
+        opts.paths
+            .iter()
+            .filter(|p| p.is_dir())
+            .map(|p| discover::absolute(p))
+            .collect()
+    };
     let mut context_files: Vec<PathBuf> = Vec::new();
     for key in units.keys().cloned().collect::<Vec<_>>() {
         // A unit's files live under its config's folder. A `--config` file may live
@@ -102,7 +112,7 @@ pub fn run(opts: &Options) -> Report {
         let roots: Vec<UnitKey> = if opts.config.is_some() {
             let mut dirs: Vec<PathBuf> = units
                 .get(&key)
-                .map(|files| files.iter().map(|f| parent_dir(f)).collect())
+                .map(|files| files.iter().map(|f| discover::parent_dir(f)).collect())
                 .unwrap_or_default();
             dirs.sort();
             dirs.dedup();
@@ -111,8 +121,9 @@ pub fn run(opts: &Options) -> Report {
             vec![key.clone()]
         };
         for root in roots {
-            // Walking a folder already walked whole would find only named files.
-            if walked_dirs.contains(&discover::absolute(&root.root())) {
+            // A unit under a folder that was walked whole already has all its files named.
+            let root_abs = discover::absolute(&root.root());
+            if walked.iter().any(|w| root_abs.starts_with(w)) {
                 continue;
             }
             for p in discover::unit_files(&root, opts.follow_links, &mut configs) {
@@ -191,6 +202,8 @@ fn lint_unit(
     let max = config.max_size_bytes().unwrap_or(10 << 20);
     let loaded: Vec<(&PathBuf, Loaded)> = files
         .par_iter()
+        // Configuration, not a linted input (DESIGN §2): not even read.
+        .filter(|path| !is_config_input(config, path))
         .map(|path| {
             let loaded = match stdin {
                 Some((sp, text)) if sp == path => load_text(path, (*text).clone()),
@@ -303,14 +316,19 @@ fn lint_unit(
         d
     }));
     // Findings are reported on the named files, and always on the unit's config file
-    // (an unknown `[aura] region`), which no command line names.
+    // (an unknown `[aura] region`), which no command line names, and on a config input
+    // that cannot be used (`config-error` on the generated-statements file).
     let config_path = config.source.as_ref().map(|s| s.path.as_path());
     unit_diags.retain(|d| {
         ruleset.enabled(d.rule)
             && d.file.as_ref().is_some_and(|f| {
-                named_set.contains(&f.path) || Some(f.path.as_path()) == config_path
+                named_set.contains(&f.path)
+                    || Some(f.path.as_path()) == config_path
+                    || d.rule == CONFIG_ERROR
             })
     });
+    // A config input that cannot be used (generated statements) is bad config: exit 2.
+    outcome.failed |= unit_diags.iter().any(|d| d.rule == CONFIG_ERROR);
     for d in &mut unit_diags {
         d.severity = ruleset.severity(d.rule, d.severity);
     }
@@ -320,14 +338,6 @@ fn lint_unit(
         .count();
     outcome.diagnostics = unit_diags;
     outcome
-}
-
-/// The folder of a (normalised) file path, `.` for a bare file name.
-fn parent_dir(file: &Path) -> PathBuf {
-    match file.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
 }
 
 /// Fills in the file and JSON pointer of diagnostics a rule produced for `doc`.
@@ -340,6 +350,20 @@ fn finish(doc: &Document, out: &mut [Diagnostic]) {
             d.pointer = doc.root().and_then(|r| r.pointer_to(d.span));
         }
     }
+}
+
+/// Whether `path` is a file the config names as configuration (`[aura.aws]
+/// generated_statements`): read by the rules that need it, never linted itself.
+fn is_config_input(config: &Config, path: &Path) -> bool {
+    let Some(rel) = config.aura.aws.generated_statements.as_deref() else {
+        return false;
+    };
+    let named = match config.base_dir() {
+        Some(dir) => dir.join(rel),
+        None => PathBuf::from(rel),
+    };
+    // Compare names first: `absolute` asks the OS for the working folder.
+    named.file_name() == path.file_name() && discover::absolute(&named) == discover::absolute(path)
 }
 
 fn doc_is_pending(doc: &Document) -> bool {
@@ -445,8 +469,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
             help: SAVE_AS_UTF8,
         });
     }
-    // `contains` on a byte slice is a memchr, unlike an iterator loop.
-    if bytes[..bytes.len().min(8192)].contains(&0) {
+    if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err(DecodeError {
             message: "file contains NUL bytes and looks binary, so it was not linted".to_string(),
             help: "if it should be linted, save it as UTF-8 JSON text; otherwise exclude it with `[files] exclude` in cmklint.toml",
@@ -461,11 +484,10 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
     })
 }
 
-fn io_message(e: &std::io::Error) -> String {
+/// A short, lower-case description of an I/O error for messages.
+pub(crate) fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            "no such file (it may have been removed while linting)".to_string()
-        }
+        std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => e.to_string(),
     }
@@ -603,16 +625,13 @@ impl ConfigCache {
 
     /// The unit a file belongs to.
     pub fn unit_key(&mut self, file: &Path) -> UnitKey {
-        let dir = file
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        match self.nearest_config(dir) {
+        let dir = discover::parent_dir(file);
+        match self.nearest_config(&dir) {
             Some(c) => {
                 self.load(&c);
                 UnitKey::Config(c)
             }
-            None => UnitKey::Folder(dir.to_path_buf()),
+            None => UnitKey::Folder(dir),
         }
     }
 
