@@ -562,5 +562,62 @@ fn a_config_with_a_syntax_error() {
     assert_eq!(r.code, 2);
 }
 
-// TODO(lead): the "rule pack with a catastrophic-looking regex" case belongs here once rule
-// packs (branch `packs`) are in main; see `rule_pack_with_catastrophic_regex` in the report.
+/// A rule pack whose regexes would take exponential time in a backtracking engine, on a
+/// 1 MiB value that defeats them; and one whose regex is too big to compile.
+// TODO(lead): rule packs are on branch `packs`; remove the `ignore` when it is in main.
+#[test]
+#[ignore = "rule packs (branch `packs`) are not in main yet"]
+fn rule_pack_with_catastrophic_regex() {
+    let ws = workspace();
+    let d = ws.path();
+    let rule = |id: &str, pattern: &str| {
+        serde_json::json!({
+            "id": id, "severity": "warning", "summary": "Sids made of a's",
+            "kinds": ["aws-key-policy"], "path": "/Statement/*/Sid",
+            "assert": {"pattern": pattern},
+            "message": "sid {error}", "help": "rename the statement",
+            "docs": "## What it checks\n\nSids.\n\n## Why it matters\n\nTest.\n\n## Example\n\n```json\n{}\n```\n\n## Use instead\n\n```json\n{}\n```\n"
+        })
+    };
+    let pack = serde_json::json!({"rules": [
+        rule("evil-nested-plus", "^(a+)+$"),
+        rule("evil-alternation", "^(a|aa)*c$"),
+        rule("evil-dot-star", "^(.*a){12}b$"),
+    ]});
+    write(
+        &d.join("packs/policy/evil.pack.json"),
+        pack.to_string().as_bytes(),
+    );
+    write(
+        &d.join("packs/policy/cmklint.toml"),
+        b"[rules]\npacks = [\"evil.pack.json\"]\n",
+    );
+    let sid = format!("{}!", "a".repeat(MIB));
+    let policy = WITNESS
+        .replacen("Enable IAM User Permissions", &sid, 1)
+        .replacen("    }\n    {", "    },\n    {", 1);
+    write(&d.join("packs/policy/key-policy.json"), policy.as_bytes());
+    let r = check(d, &[]);
+    r.assert_sane("catastrophic regex");
+    r.assert_witness("catastrophic regex");
+    for id in ["evil-nested-plus", "evil-alternation", "evil-dot-star"] {
+        r.line_for("packs/policy/key-policy.json", &format!("[{id}]"), id);
+    }
+
+    // A regex too big to compile is a configuration error, not a hang.
+    let big = serde_json::json!({"rules": [rule("too-big", "^(a{1000}){1000}$")]});
+    write(
+        &d.join("packs/big/big.pack.json"),
+        big.to_string().as_bytes(),
+    );
+    write(
+        &d.join("packs/big/cmklint.toml"),
+        b"[rules]\npacks = [\"big.pack.json\"]\n",
+    );
+    write(&d.join("packs/big/key-policy.json"), WITNESS.as_bytes());
+    let r = check(d, &[]);
+    r.assert_sane("regex too big");
+    r.assert_witness("regex too big");
+    r.line_for("packs/big/big.pack.json", "config-error", "regex too big");
+    assert_eq!(r.code, 2);
+}
