@@ -144,51 +144,88 @@ pub fn run(opts: &Options) -> Report {
     }
     report.failed |= !failures.is_empty();
 
-    // 3. Read, parse, classify every file (named and context) in parallel.
-    let all_files: Vec<(PathBuf, bool)> = named
-        .iter()
-        .map(|p| (p.clone(), true))
-        .chain(context_files.iter().map(|p| (p.clone(), false)))
-        .collect();
+    // 3. Per unit, in parallel: read, parse and classify its files (named and context),
+    // run its rules, keep the diagnostics. A unit's documents are dropped as soon as its
+    // rules have run, so memory follows the largest unit, not the whole tree.
+    report.files_seen = named.len();
     let stdin = stdin.as_ref();
-    let loaded: Vec<(PathBuf, bool, Loaded)> = all_files
-        .into_par_iter()
-        .map(|(path, is_named)| {
-            let cfg = unit_of.get(&path).and_then(|k| configs.peek(k));
-            let max = cfg.and_then(Config::max_size_bytes).unwrap_or(10 << 20);
-            let loaded = match stdin {
-                Some((sp, text)) if *sp == path => load_text(&path, (*text).clone()),
-                _ => load_file(&path, max),
-            };
-            (path, is_named, loaded)
+    let skipped = Mutex::new(Vec::new());
+    let outcomes: Vec<UnitOutcome> = units
+        .par_iter()
+        .filter_map(|(key, files)| {
+            // A unit whose config failed is not linted; the failure is already reported.
+            let config = configs.peek(key)?;
+            Some(lint_unit(config, files, &named_set, stdin, &skipped))
         })
         .collect();
-    report.files_seen = named.len();
-
-    // 4. Collect documents per unit; confirm the ones that need a sibling.
     let mut notes: Vec<String> = Vec::new();
-    let mut docs_by_unit: BTreeMap<UnitKey, Vec<Document>> = BTreeMap::new();
-    let mut context_by_unit: BTreeMap<UnitKey, Vec<ContextFile>> = BTreeMap::new();
-    let mut pending: Vec<(UnitKey, Document)> = Vec::new();
-    for (path, is_named, l) in loaded {
-        let Some(key) = unit_of.get(&path).cloned() else {
-            continue;
-        };
-        if configs.peek(&key).is_none() {
-            continue; // config failed; already reported
-        }
-        if configs
-            .peek(&key)
-            .is_some_and(|c| is_config_input(c, &path))
-        {
-            continue; // configuration, not a linted input (DESIGN §2)
-        }
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for o in outcomes {
+        report.failed |= o.failed;
+        report.files_linted += o.files_linted;
+        notes.extend(o.notes);
+        diagnostics.extend(o.diagnostics);
+        failures.extend(o.failures);
+    }
+
+    diagnostics.extend(failures);
+    sort_and_dedup(&mut diagnostics);
+    report.diagnostics = diagnostics;
+    notes.extend(skipped.into_inner().unwrap_or_default());
+    notes.sort();
+    notes.dedup();
+    report.notes = notes;
+    report
+}
+
+/// What linting one unit produced.
+#[derive(Default)]
+struct UnitOutcome {
+    diagnostics: Vec<Diagnostic>,
+    /// Files that could not be read or decoded (named files only).
+    failures: Vec<Diagnostic>,
+    failed: bool,
+    files_linted: usize,
+    notes: Vec<String>,
+}
+
+/// Reads, parses and classifies the files of one unit, runs the rules on them and returns
+/// the findings on the named files; the documents are dropped on return.
+fn lint_unit(
+    config: &Config,
+    files: &[PathBuf],
+    named_set: &HashSet<PathBuf>,
+    stdin: Option<&(PathBuf, &String)>,
+    skipped: &Mutex<Vec<String>>,
+) -> UnitOutcome {
+    let mut outcome = UnitOutcome::default();
+    let max = config.max_size_bytes().unwrap_or(10 << 20);
+    let loaded: Vec<(&PathBuf, Loaded)> = files
+        .par_iter()
+        // Configuration, not a linted input (DESIGN §2): not even read.
+        .filter(|path| !is_config_input(config, path))
+        .map(|path| {
+            let loaded = match stdin {
+                Some((sp, text)) if sp == path => load_text(path, (*text).clone()),
+                _ => load_file(path, max),
+            };
+            (path, loaded)
+        })
+        .collect();
+
+    // Collect the documents; confirm the ones that need a sibling.
+    let notes = &mut outcome.notes;
+    let mut docs: Vec<Document> = Vec::new();
+    let mut context: Vec<ContextFile> = Vec::new();
+    let mut pending: Vec<Document> = Vec::new();
+    for (path, l) in loaded {
+        let is_named = named_set.contains(path);
         match l {
             Loaded::Doc(doc) => {
                 if doc_is_pending(&doc) {
-                    pending.push((key, doc));
+                    pending.push(doc);
                 } else {
-                    docs_by_unit.entry(key).or_default().push(doc);
+                    docs.push(doc);
                 }
             }
             Loaded::Context(c) => {
@@ -198,7 +235,7 @@ pub fn run(opts: &Options) -> Report {
                         path.display()
                     ));
                 }
-                context_by_unit.entry(key).or_default().push(c);
+                context.push(c);
             }
             Loaded::NotOurs => {
                 if is_named {
@@ -211,23 +248,21 @@ pub fn run(opts: &Options) -> Report {
             Loaded::Failed(d) => {
                 if is_named {
                     if d.severity == Severity::Error {
-                        report.failed = true;
+                        outcome.failed = true;
                     }
-                    failures.push(d);
+                    outcome.failures.push(d);
                 }
             }
         }
     }
-    for (key, doc) in pending {
+    for doc in pending {
         let dir = doc.source.path.parent().map(Path::to_path_buf);
-        let confirmed = docs_by_unit.get(&key).is_some_and(|docs| {
-            docs.iter().any(|d| {
-                d.source.path.parent().map(Path::to_path_buf) == dir
-                    && std::mem::discriminant(&d.model) == std::mem::discriminant(&doc.model)
-            })
+        let confirmed = docs.iter().any(|d| {
+            d.source.path.parent().map(Path::to_path_buf) == dir
+                && std::mem::discriminant(&d.model) == std::mem::discriminant(&doc.model)
         });
         if confirmed {
-            docs_by_unit.entry(key).or_default().push(doc);
+            docs.push(doc);
         } else if named_set.contains(&doc.source.path) {
             notes.push(format!(
                 "{}: not linted: it may be a {}, but no document of that cloud sits beside it",
@@ -236,88 +271,73 @@ pub fn run(opts: &Options) -> Report {
             ));
         }
     }
-
-    // 5. Run the rules.
-    let skipped = Mutex::new(Vec::new());
-    let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    for (key, docs) in &mut docs_by_unit {
-        docs.sort_by(|a, b| a.source.path.cmp(&b.source.path));
-        let Some(config) = configs.peek(key) else {
-            continue;
-        };
-        let ruleset = RuleSet::new(config);
-        let cx = Context::new(config, &skipped);
-        let active: Vec<&'static dyn Rule> = rules::builtin()
-            .into_iter()
-            .filter(|r| ruleset.enabled(r.meta().id))
-            .collect();
-        let per_doc: Vec<Vec<Diagnostic>> = docs
-            .par_iter()
-            .map(|doc| {
-                let mut out = Vec::new();
-                syntax_diagnostics(doc, &mut out);
-                for rule in &active {
-                    rule.check(doc, &cx, &mut out);
-                }
-                finish(doc, &mut out);
-                out
-            })
-            .collect();
-        let mut unit_out = Vec::new();
-        let unit = Unit {
-            config,
-            documents: docs.iter().collect(),
-            context: context_by_unit
-                .get(key)
-                .map(|c| c.iter().collect())
-                .unwrap_or_default(),
-        };
-        for rule in &active {
-            rule.check_unit(&unit, &cx, &mut unit_out);
-        }
-        let mut unit_diags: Vec<Diagnostic> = per_doc.into_iter().flatten().collect();
-        unit_diags.extend(unit_out.into_iter().map(|mut d| {
-            if let Some(doc) = d
-                .file
-                .as_ref()
-                .and_then(|f| docs.iter().find(|doc| Arc::ptr_eq(&doc.source, f)))
-            {
-                finish(doc, std::slice::from_mut(&mut d));
-            }
-            d
-        }));
-        // Findings are reported on the named files, and always on the unit's config file
-        // (an unknown `[aura] region`), which no command line names, and on a config input
-        // that cannot be used (`config-error` on the generated-statements file).
-        let config_path = config.source.as_ref().map(|s| s.path.as_path());
-        unit_diags.retain(|d| {
-            ruleset.enabled(d.rule)
-                && d.file.as_ref().is_some_and(|f| {
-                    named_set.contains(&f.path)
-                        || Some(f.path.as_path()) == config_path
-                        || d.rule == CONFIG_ERROR
-                })
-        });
-        // A config input that cannot be used (generated statements) is bad config: exit 2.
-        report.failed |= unit_diags.iter().any(|d| d.rule == CONFIG_ERROR);
-        for d in &mut unit_diags {
-            d.severity = ruleset.severity(d.rule, d.severity);
-        }
-        report.files_linted += docs
-            .iter()
-            .filter(|d| named_set.contains(&d.source.path))
-            .count();
-        diagnostics.extend(unit_diags);
+    if docs.is_empty() {
+        return outcome;
     }
 
-    diagnostics.extend(failures);
-    sort_and_dedup(&mut diagnostics);
-    report.diagnostics = diagnostics;
-    notes.extend(skipped.into_inner().unwrap_or_default());
-    notes.sort();
-    notes.dedup();
-    report.notes = notes;
-    report
+    // Run the rules.
+    docs.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    let ruleset = RuleSet::new(config);
+    let cx = Context::new(config, skipped);
+    let active: Vec<&'static dyn Rule> = rules::builtin()
+        .into_iter()
+        .filter(|r| ruleset.enabled(r.meta().id))
+        .collect();
+    let per_doc: Vec<Vec<Diagnostic>> = docs
+        .par_iter()
+        .map(|doc| {
+            let mut out = Vec::new();
+            syntax_diagnostics(doc, &mut out);
+            for rule in &active {
+                rule.check(doc, &cx, &mut out);
+            }
+            finish(doc, &mut out);
+            out
+        })
+        .collect();
+    let mut unit_out = Vec::new();
+    let unit = Unit {
+        config,
+        documents: docs.iter().collect(),
+        context: context.iter().collect(),
+    };
+    for rule in &active {
+        rule.check_unit(&unit, &cx, &mut unit_out);
+    }
+    let mut unit_diags: Vec<Diagnostic> = per_doc.into_iter().flatten().collect();
+    unit_diags.extend(unit_out.into_iter().map(|mut d| {
+        if let Some(doc) = d
+            .file
+            .as_ref()
+            .and_then(|f| docs.iter().find(|doc| Arc::ptr_eq(&doc.source, f)))
+        {
+            finish(doc, std::slice::from_mut(&mut d));
+        }
+        d
+    }));
+    // Findings are reported on the named files, and always on the unit's config file
+    // (an unknown `[aura] region`), which no command line names, and on a config input
+    // that cannot be used (`config-error` on the generated-statements file).
+    let config_path = config.source.as_ref().map(|s| s.path.as_path());
+    unit_diags.retain(|d| {
+        ruleset.enabled(d.rule)
+            && d.file.as_ref().is_some_and(|f| {
+                named_set.contains(&f.path)
+                    || Some(f.path.as_path()) == config_path
+                    || d.rule == CONFIG_ERROR
+            })
+    });
+    // A config input that cannot be used (generated statements) is bad config: exit 2.
+    outcome.failed |= unit_diags.iter().any(|d| d.rule == CONFIG_ERROR);
+    for d in &mut unit_diags {
+        d.severity = ruleset.severity(d.rule, d.severity);
+    }
+    outcome.files_linted = docs
+        .iter()
+        .filter(|d| named_set.contains(&d.source.path))
+        .count();
+    outcome.diagnostics = unit_diags;
+    outcome
 }
 
 /// Fills in the file and JSON pointer of diagnostics a rule produced for `doc`.
@@ -342,7 +362,8 @@ fn is_config_input(config: &Config, path: &Path) -> bool {
         Some(dir) => dir.join(rel),
         None => PathBuf::from(rel),
     };
-    discover::absolute(&named) == discover::absolute(path)
+    // Compare names first: `absolute` asks the OS for the working folder.
+    named.file_name() == path.file_name() && discover::absolute(&named) == discover::absolute(path)
 }
 
 fn doc_is_pending(doc: &Document) -> bool {

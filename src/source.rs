@@ -5,6 +5,7 @@
 //! only here, when a renderer asks. This module never prints and never reads the disk.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// A half-open byte range `start..end` into one text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -54,21 +55,25 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The decoded text, BOM removed. Empty when the file could not be read or decoded.
     pub text: String,
-    /// Byte offset of each line start in `text`.
-    line_starts: Vec<usize>,
+    /// Byte offset of each line start in `text`, computed on first use: most files have
+    /// no finding, so most never need it.
+    line_starts: OnceLock<Vec<usize>>,
     /// Number of bytes removed from the front of the raw file (a UTF-8 BOM is 3).
     pub bom_len: usize,
 }
 
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: String) -> SourceFile {
-        let line_starts = line_starts(&text);
         SourceFile {
             path: path.into(),
             text,
-            line_starts,
+            line_starts: OnceLock::new(),
             bom_len: 0,
         }
+    }
+
+    fn starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| line_starts(&self.text))
     }
 
     /// Builds a source from raw bytes already known to be UTF-8; strips a BOM.
@@ -99,11 +104,12 @@ impl SourceFile {
     /// an offset inside a CRLF pair maps to the end of that line.
     pub fn position(&self, offset: usize) -> Position {
         let offset = self.clamp(offset);
-        let line_idx = match self.line_starts.binary_search(&offset) {
+        let starts = self.starts();
+        let line_idx = match starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
-        let line_start = self.line_starts.get(line_idx).copied().unwrap_or(0);
+        let line_start = starts.get(line_idx).copied().unwrap_or(0);
         let prefix = &self.text[line_start..offset];
         Position {
             line: line_idx + 1,
@@ -114,19 +120,16 @@ impl SourceFile {
 
     /// The text of 1-based line `line` without its line terminator.
     pub fn line_text(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+        let starts = self.starts();
+        let Some(&start) = starts.get(line.wrapping_sub(1)) else {
             return "";
         };
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
+        let end = starts.get(line).copied().unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.starts().len()
     }
 
     /// The text under a span, clamped to valid boundaries.

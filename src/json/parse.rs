@@ -271,8 +271,14 @@ impl<'a> Parser<'a> {
                             {
                                 self.pos += 2;
                                 let lo = self.hex4(esc_start)?;
-                                let c = 0x10000 + ((hi - 0xD800) << 10) + lo.wrapping_sub(0xDC00);
-                                out.push(char::from_u32(c).unwrap_or('\u{fffd}'));
+                                if (0xDC00..0xE000).contains(&lo) {
+                                    let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                                    out.push(char::from_u32(c).unwrap_or('\u{fffd}'));
+                                } else {
+                                    // A lone high surrogate; decode the next escape alone.
+                                    out.push('\u{fffd}');
+                                    self.pos -= 6;
+                                }
                             } else {
                                 out.push(char::from_u32(hi).unwrap_or('\u{fffd}'));
                             }

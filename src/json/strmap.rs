@@ -67,8 +67,13 @@ pub fn decode_string_literal(file: &str, literal: Span) -> Option<DecodedString>
                             // A surrogate pair: \uD83D\uDE00.
                             if bytes.get(i + 6) == Some(&b'\\') && bytes.get(i + 7) == Some(&b'u') {
                                 let lo = hex4(bytes.get(i + 8..i + 12)?)?;
-                                let c = 0x10000 + ((hi - 0xD800) << 10) + (lo.wrapping_sub(0xDC00));
-                                (char::from_u32(c).unwrap_or('\u{fffd}'), 12)
+                                if (0xDC00..0xE000).contains(&lo) {
+                                    let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                                    (char::from_u32(c).unwrap_or('\u{fffd}'), 12)
+                                } else {
+                                    // A lone high surrogate; the next escape stands alone.
+                                    ('\u{fffd}', 6)
+                                }
                             } else {
                                 ('\u{fffd}', 6)
                             }
@@ -98,6 +103,9 @@ pub fn decode_string_literal(file: &str, literal: Span) -> Option<DecodedString>
 }
 
 fn hex4(b: &[u8]) -> Option<u32> {
+    if !b.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
     let s = std::str::from_utf8(b).ok()?;
     u32::from_str_radix(s, 16).ok()
 }
