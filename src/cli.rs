@@ -61,6 +61,16 @@ pub struct CheckArgs {
     #[arg(long, help_heading = "Files")]
     pub follow_links: bool,
 
+    /// Apply the safe fixes in place (atomic write, re-checked before writing); the
+    /// findings that remain are reported as usual.
+    #[arg(long, help_heading = "Fixes")]
+    pub fix: bool,
+
+    /// Print a unified diff of what `--fix` would change, without writing anything; exit 1
+    /// if there is something to fix.
+    #[arg(long, help_heading = "Fixes")]
+    pub diff: bool,
+
     /// Say which rules were skipped and why.
     #[arg(short, long)]
     pub verbose: bool,

@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod document;
 pub mod engine;
+pub mod fix;
 pub mod json;
 pub mod region;
 pub mod render;

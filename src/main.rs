@@ -61,7 +61,19 @@ fn check(args: CheckArgs) -> ExitCode {
         follow_links: args.follow_links,
         stdin: None,
     };
-    let report = engine::run(&opts);
+    // --fix / --diff (src/fix.rs): fix first, then report what remains.
+    let report = if args.fix || args.diff {
+        let run = cmklint::fix::run(&opts, !args.diff);
+        if args.diff || run.stdin_text.is_some() {
+            return fix_output(&args, run);
+        }
+        eprintln!("{}", run.summary(true));
+        run.report
+    } else {
+        let mut report = engine::run(&opts);
+        cmklint::fix::mark_fixable(&mut report.diagnostics);
+        report
+    };
     let stdout_tty = std::io::stdout().is_terminal();
     let color = match args.color {
         ColorChoice::Always => true,
@@ -106,6 +118,40 @@ fn check(args: CheckArgs) -> ExitCode {
     if report.failed {
         ExitCode::from(2)
     } else if failing && !args.exit_zero {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `--diff` (or `--fix` on standard input): the diff (or the fixed text) is the output.
+/// Exit 1 if there is something to fix, else as usual.
+fn fix_output(args: &CheckArgs, run: cmklint::fix::FixRun) -> ExitCode {
+    let write = !args.diff;
+    let out = match &run.stdin_text {
+        Some(text) if write => text.as_str(),
+        _ => run.diff.as_str(),
+    };
+    let code = write_stdout(out);
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    if args.verbose {
+        for n in &run.report.notes {
+            eprintln!("{n}");
+        }
+    }
+    eprintln!("{}", run.summary(write));
+    let fail_level = args.fail_on.severity();
+    let failing = run
+        .report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule != engine::IO_ERROR && d.rule != engine::CONFIG_ERROR)
+        .any(|d| d.severity >= fail_level);
+    if run.report.failed {
+        ExitCode::from(2)
+    } else if (!write && run.fixes > 0) || (failing && !args.exit_zero) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
