@@ -136,17 +136,115 @@ pub struct ConfigError {
     pub message: String,
 }
 
+/// Severity names accepted in `[rules.severity]`.
+pub const SEVERITY_NAMES: &[&str] = &["error", "warning", "info"];
+
 impl Config {
-    /// Parses config text. `path` is used for messages and to resolve relative paths.
+    /// Parses and validates config text, returning the first problem (in file order).
+    /// `path` is used for messages and to resolve relative paths.
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError {
-            file: std::sync::Arc::new(SourceFile::new(path, text.to_string())),
-            span: e.span().map(|r| Span::new(r.start, r.end)),
-            message: e.message().trim().to_string(),
+        Config::parse_all(path, text).map_err(|mut errors| errors.swap_remove(0))
+    }
+
+    /// Parses and validates config text, returning every problem found (never an empty
+    /// list on `Err`), sorted by position. Besides unknown keys and wrong types (found by
+    /// the TOML deserialiser), it checks what serde cannot: severity names, rule ids and
+    /// prefixes in `[rules]`, glob syntax in `[files]` and the `max_size` format.
+    pub fn parse_all(path: &Path, text: &str) -> Result<Config, Vec<ConfigError>> {
+        let file = std::sync::Arc::new(SourceFile::new(path, text.to_string()));
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            vec![ConfigError {
+                file: file.clone(),
+                span: e.span().map(|r| Span::new(r.start, r.end)),
+                message: e.message().trim().to_string(),
+            }]
         })?;
         config.path = Some(path.to_path_buf());
-        config.source = Some(std::sync::Arc::new(SourceFile::new(path, text.to_string())));
-        Ok(config)
+        config.source = Some(file.clone());
+        let mut errors: Vec<ConfigError> = config
+            .problems(text)
+            .into_iter()
+            .map(|(span, message)| ConfigError {
+                file: file.clone(),
+                span,
+                message,
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(config)
+        } else {
+            errors.sort_by_key(|e| e.span.map(|s| s.start));
+            Err(errors)
+        }
+    }
+
+    /// What serde cannot check, as (span in the config text, message).
+    fn problems(&self, text: &str) -> Vec<(Option<Span>, String)> {
+        let spans = SpanFinder::new(text);
+        let mut out = Vec::new();
+        let known: Vec<&'static str> = crate::rules::builtin()
+            .iter()
+            .map(|r| r.meta().id)
+            .collect();
+        for (key, list) in [
+            ("select", &self.rules.select),
+            ("ignore", &self.rules.ignore),
+        ] {
+            for (i, pat) in list.iter().enumerate() {
+                if !known_pattern(pat, &known) {
+                    out.push((
+                        spans.item(&["rules", key], i),
+                        format!(
+                            "`{pat}` in `[rules] {key}` is neither a rule id nor a prefix of one{}",
+                            suggestion(pat, &known)
+                        ),
+                    ));
+                }
+            }
+        }
+        for (id, sev) in &self.rules.severity {
+            if !known.contains(&id.as_str()) {
+                out.push((
+                    spans.key(&["rules", "severity", id]),
+                    format!(
+                        "`{id}` in `[rules.severity]` is not a rule id{}",
+                        suggestion(id, &known)
+                    ),
+                ));
+            }
+            if !SEVERITY_NAMES.contains(&sev.as_str()) {
+                out.push((
+                    spans.value(&["rules", "severity", id]),
+                    format!("severity `{sev}` for `{id}` is not one of `error`, `warning`, `info`"),
+                ));
+            }
+        }
+        for (key, list) in [
+            ("include", &self.files.include),
+            ("exclude", &self.files.exclude),
+        ] {
+            for (i, pat) in list.iter().enumerate() {
+                if let Err(e) = globset::Glob::new(pat) {
+                    out.push((
+                        spans.item(&["files", key], i),
+                        format!(
+                            "`{pat}` in `[files] {key}` is not a valid glob: {}",
+                            e.kind()
+                        ),
+                    ));
+                }
+            }
+        }
+        if parse_size(&self.files.max_size).is_none() {
+            out.push((
+                spans.value(&["files", "max_size"]),
+                format!(
+                    "`{}` in `[files] max_size` is not a size; write a number of bytes or a number with a unit such as \"10MiB\", \"512KiB\" or \"2MB\"",
+                    self.files.max_size
+                ),
+            ));
+        }
+        out
     }
 
     /// `[aura] region`, if set.
@@ -170,6 +268,75 @@ impl Config {
     /// Parses `[files] max_size` into bytes.
     pub fn max_size_bytes(&self) -> Option<u64> {
         parse_size(&self.files.max_size)
+    }
+}
+
+/// Whether `pat` selects at least one known rule: `all`, an id, or a dash-separated prefix.
+/// The cloud prefixes are always accepted, even in a build without that cloud's rules.
+fn known_pattern(pat: &str, known: &[&str]) -> bool {
+    matches!(pat, "all" | "aws" | "azure" | "gcp")
+        || known.iter().any(|id| {
+            *id == pat || (id.starts_with(pat) && id.as_bytes().get(pat.len()) == Some(&b'-'))
+        })
+}
+
+/// ` (did you mean `x`?)` when a known id is close to `name`.
+fn suggestion(name: &str, known: &[&str]) -> String {
+    crate::region::did_you_mean(name, known)
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default()
+}
+
+/// Finds the spans of keys and values in TOML text (serde's spans stop at the first error
+/// and are not kept for most fields; this re-reads the text with spans).
+struct SpanFinder<'t> {
+    root: Option<toml::Spanned<toml::de::DeTable<'t>>>,
+}
+
+impl<'t> SpanFinder<'t> {
+    fn new(text: &'t str) -> SpanFinder<'t> {
+        SpanFinder {
+            root: toml::de::DeTable::parse(text).ok(),
+        }
+    }
+
+    /// The (key span, value) of the entry at `path`.
+    fn entry(&self, path: &[&str]) -> Option<(Span, &toml::Spanned<toml::de::DeValue<'t>>)> {
+        let mut table = self.root.as_ref()?.get_ref();
+        let (last, parents) = path.split_last()?;
+        for key in parents {
+            let (_, v) = table.iter().find(|(k, _)| k.get_ref().as_ref() == *key)?;
+            match v.get_ref() {
+                toml::de::DeValue::Table(t) => table = t,
+                _ => return None,
+            }
+        }
+        let (k, v) = table.iter().find(|(k, _)| k.get_ref().as_ref() == *last)?;
+        let r = k.span();
+        Some((Span::new(r.start, r.end), v))
+    }
+
+    fn key(&self, path: &[&str]) -> Option<Span> {
+        self.entry(path).map(|(k, _)| k)
+    }
+
+    fn value(&self, path: &[&str]) -> Option<Span> {
+        self.entry(path).map(|(_, v)| {
+            let r = v.span();
+            Span::new(r.start, r.end)
+        })
+    }
+
+    /// The span of item `index` of the array at `path`.
+    fn item(&self, path: &[&str], index: usize) -> Option<Span> {
+        let (_, v) = self.entry(path)?;
+        match v.get_ref() {
+            toml::de::DeValue::Array(items) => items.get(index).map(|i| {
+                let r = i.span();
+                Span::new(r.start, r.end)
+            }),
+            _ => None,
+        }
     }
 }
 
@@ -210,5 +377,60 @@ mod tests {
         let span = err.as_ref().and_then(|e| e.span);
         assert!(err.map(|e| e.message.contains("regoin")).unwrap_or(false));
         assert_eq!(span.map(|s| &text[s.start..s.end]), Some("regoin"));
+    }
+
+    fn problems(text: &str) -> Vec<(String, String)> {
+        match Config::parse_all(Path::new("cmklint.toml"), text) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors
+                .into_iter()
+                .map(|e| {
+                    let at = e.span.map(|s| text[s.start..s.end].to_string());
+                    (at.unwrap_or_default(), e.message)
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn semantic_problems_point_at_their_values() {
+        let text = "[files]\ninclude = [\"**/*.json\", \"a/{b\"]\nmax_size = \"ten\"\n\n[rules]\nselect = [\"json\", \"jsn-syntax\"]\nignore = [\"all\"]\n[rules.severity]\njson-syntax = \"fatal\"\njson-sintax = \"error\"\n";
+        let found = problems(text);
+        let at: Vec<&str> = found.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(
+            at,
+            vec![
+                "\"a/{b\"",
+                "\"ten\"",
+                "\"jsn-syntax\"",
+                "\"fatal\"",
+                "json-sintax"
+            ],
+            "{found:?}"
+        );
+        assert!(
+            found[2].1.contains("did you mean `json-syntax`"),
+            "{found:?}"
+        );
+        assert!(
+            found[4].1.contains("did you mean `json-syntax`"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn wrong_types_and_unknown_clouds_have_spans() {
+        let found = problems("[aura]\ncloud = \"azur\"\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "\"azur\"");
+        assert!(found[0].1.contains("azure"), "{found:?}");
+        let found = problems("[files]\nexclude = \"vendor/**\"\n");
+        assert_eq!(found[0].0, "\"vendor/**\"", "{found:?}");
+    }
+
+    #[test]
+    fn a_valid_config_has_no_problems() {
+        let text = "[aura]\ncloud = \"aws\"\nregion = \"eu-west-1\"\n[files]\nmax_size = \"2MB\"\n[rules]\nselect = [\"json\", \"all\"]\n[rules.severity]\njson-syntax = \"warning\"\n";
+        assert_eq!(problems(text), Vec::<(String, String)>::new());
     }
 }
