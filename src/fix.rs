@@ -8,9 +8,10 @@
 //! document cmklint recognises, and no fixed rule fires again where its fix was applied;
 //! otherwise the fixes are tried one by one and the failing ones are refused. Only the
 //! edited bytes change: the BOM, the line endings (a replacement's `\n` becomes the file's
-//! line ending) and everything else stay as they were. An edit inside a string literal of
-//! valid JSON (the policy embedded in `aws kms get-key-policy` output) is escaped for that
-//! string. Files are replaced atomically by [`write`].
+//! line ending) and everything else stay as they were. A replacement is the text to write;
+//! one that lands inside a string literal (a fix of the policy embedded in `aws kms
+//! get-key-policy` output) must come escaped for that string, and must stay inside it,
+//! or the fix is refused. Files are replaced atomically by [`write`].
 //!
 //! This module never prints; `main` renders what [`run`] returns.
 
@@ -299,8 +300,15 @@ impl Candidate {
                         .to_string(),
                 );
             }
+            // Inside a string literal the rule must have escaped its text already (the
+            // embedded policy's fixes are); refuse what would break the string.
             let replacement = if literal.is_some() && (embedded || info.valid) {
-                escape_json_string(&e.replacement)
+                if !is_string_content(&e.replacement) {
+                    return Err(
+                        "the fix's text is not escaped for the string it would go into".to_string(),
+                    );
+                }
+                e.replacement.clone()
             } else {
                 with_line_ending(&e.replacement, info.eol)
             };
@@ -326,21 +334,9 @@ impl Candidate {
     }
 }
 
-/// Escapes `s` for the inside of a JSON string literal.
-fn escape_json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
+/// Whether `s` can stand between the quotes of a JSON string literal as it is.
+fn is_string_content(s: &str) -> bool {
+    json::parse(&format!("\"{s}\"")).is_valid()
 }
 
 fn with_line_ending(s: &str, eol: &str) -> String {

@@ -275,31 +275,34 @@ fn invalid_edits_are_refused() {
 }
 
 #[test]
-fn edits_inside_a_string_of_valid_json_are_escaped() {
-    // `aws kms get-key-policy` output: the policy is a JSON string in JSON.
+fn edits_inside_a_string_must_come_escaped() {
+    // `aws kms get-key-policy` output: the policy is a JSON string in JSON. The rule that
+    // maps the embedded policy's fixes into the outer file escapes their text.
     let text = "{\n    \"Policy\": \"{\\n  “Version”: \\\"2012-10-17\\\",\\n  \\\"Statement\\\": [],\\n}\",\n    \"PolicyName\": \"default\"\n}\n";
     assert!(json::parse(text).is_valid());
-    let lint = |t: &str| {
-        let mut out = parse_issues(t);
-        for q in ["“", "”"] {
-            if let Some(i) = t.find(q) {
+    let lint_with = |quote: &'static str| {
+        move |t: &str| {
+            let mut out = parse_issues(t);
+            for q in ["“", "”"] {
+                if let Some(i) = t.find(q) {
+                    out.push(diag(
+                        "json-smart-quotes",
+                        Span::new(i, i + q.len()),
+                        vec![(Span::new(i, i + q.len()), quote)],
+                    ));
+                }
+            }
+            if let Some(i) = t.find("],\\n}") {
                 out.push(diag(
-                    "json-smart-quotes",
-                    Span::new(i, i + q.len()),
-                    vec![(Span::new(i, i + q.len()), "\"")],
+                    "json-trailing-comma",
+                    Span::new(i + 1, i + 2),
+                    vec![(Span::new(i + 1, i + 2), "")],
                 ));
             }
+            out
         }
-        if let Some(i) = t.find("],\\n}") {
-            out.push(diag(
-                "json-trailing-comma",
-                Span::new(i + 1, i + 2),
-                vec![(Span::new(i + 1, i + 2), "")],
-            ));
-        }
-        out
     };
-    let r = fix_text(text, &lint);
+    let r = fix_text(text, &lint_with("\\\""));
     assert_eq!(
         r.text,
         "{\n    \"Policy\": \"{\\n  \\\"Version\\\": \\\"2012-10-17\\\",\\n  \\\"Statement\\\": []\\n}\",\n    \"PolicyName\": \"default\"\n}\n"
@@ -314,6 +317,18 @@ fn edits_inside_a_string_of_valid_json_are_escaped() {
         .unwrap_or_default()
         .to_string();
     assert!(json::parse(&policy).is_valid(), "{policy}");
+
+    // An unescaped quote would end the string early: refused, the rest still fixed.
+    let r = fix_text(text, &lint_with("\""));
+    assert!(r.text.contains("“Version”"), "{}", r.text);
+    assert!(r.text.contains("[]\\n}"), "{}", r.text);
+    assert_eq!(r.refused.len(), 2, "{:?}", r.refused);
+    assert!(
+        r.refused[0].reason.contains("not escaped"),
+        "{:?}",
+        r.refused
+    );
+    assert!(json::parse(&r.text).is_valid());
 }
 
 #[test]
