@@ -182,36 +182,16 @@ impl Config {
     fn problems(&self, text: &str) -> Vec<(Option<Span>, String)> {
         let spans = SpanFinder::new(text);
         let mut out = Vec::new();
-        let known: Vec<&'static str> = crate::rules::builtin()
-            .iter()
-            .map(|r| r.meta().id)
-            .collect();
-        for (key, list) in [
-            ("select", &self.rules.select),
-            ("ignore", &self.rules.ignore),
-        ] {
-            for (i, pat) in list.iter().enumerate() {
-                if !known_pattern(pat, &known) {
-                    out.push((
-                        spans.item(&["rules", key], i),
-                        format!(
-                            "`{pat}` in `[rules] {key}` is neither a rule id nor a prefix of one{}",
-                            suggestion(pat, &known)
-                        ),
-                    ));
-                }
-            }
+        // Rule packs add ids the registry does not know; their loader checks the ids
+        // against the packs' rules with [`Config::rule_id_problems`].
+        if self.rules.packs.is_empty() {
+            let known: Vec<&'static str> = crate::rules::builtin()
+                .iter()
+                .map(|r| r.meta().id)
+                .collect();
+            out.extend(self.id_problems(&spans, &known));
         }
         for (id, sev) in &self.rules.severity {
-            if !known.contains(&id.as_str()) {
-                out.push((
-                    spans.key(&["rules", "severity", id]),
-                    format!(
-                        "`{id}` in `[rules.severity]` is not a rule id{}",
-                        suggestion(id, &known)
-                    ),
-                ));
-            }
             if !SEVERITY_NAMES.contains(&sev.as_str()) {
                 out.push((
                     spans.value(&["rules", "severity", id]),
@@ -247,6 +227,55 @@ impl Config {
         out
     }
 
+    /// Rule ids and prefixes in `[rules]` that match none of `known` (the built-in rules
+    /// plus those of the loaded rule packs), with their spans in the config file.
+    pub fn rule_id_problems(&self, known: &[&str]) -> Vec<ConfigError> {
+        let Some(file) = &self.source else {
+            return Vec::new();
+        };
+        let spans = SpanFinder::new(&file.text);
+        self.id_problems(&spans, known)
+            .into_iter()
+            .map(|(span, message)| ConfigError {
+                file: file.clone(),
+                span,
+                message,
+            })
+            .collect()
+    }
+
+    fn id_problems(&self, spans: &SpanFinder, known: &[&str]) -> Vec<(Option<Span>, String)> {
+        let mut out = Vec::new();
+        for (key, list) in [
+            ("select", &self.rules.select),
+            ("ignore", &self.rules.ignore),
+        ] {
+            for (i, pat) in list.iter().enumerate() {
+                if !known_pattern(pat, known) {
+                    out.push((
+                        spans.item(&["rules", key], i),
+                        format!(
+                            "`{pat}` in `[rules] {key}` is neither a rule id nor a prefix of one{}",
+                            suggestion(pat, known)
+                        ),
+                    ));
+                }
+            }
+        }
+        for id in self.rules.severity.keys() {
+            if !known.contains(&id.as_str()) {
+                out.push((
+                    spans.key(&["rules", "severity", id]),
+                    format!(
+                        "`{id}` in `[rules.severity]` is not a rule id{}",
+                        suggestion(id, known)
+                    ),
+                ));
+            }
+        }
+        out
+    }
+
     /// `[aura] region`, if set.
     pub fn region(&self) -> Option<&str> {
         self.aura.region.as_ref().map(|r| r.get_ref().as_str())
@@ -269,6 +298,174 @@ impl Config {
     pub fn max_size_bytes(&self) -> Option<u64> {
         parse_size(&self.files.max_size)
     }
+}
+
+/// The JSON Schema of `cmklint.toml` (draft-07), committed as `schemas/cmklint.schema.json`
+/// so editors (Taplo, Even Better TOML, JetBrains) can complete and check the file. The
+/// rule-id enums come from the registry; a test fails when the committed copy is stale.
+pub fn json_schema() -> serde_json::Value {
+    use serde_json::json;
+    let ids: Vec<&'static str> = crate::rules::builtin()
+        .iter()
+        .map(|r| r.meta().id)
+        .collect();
+    let mut patterns: Vec<String> = vec!["all".into(), "aws".into(), "azure".into(), "gcp".into()];
+    for id in &ids {
+        let mut prefix = String::new();
+        for (i, part) in id.split('-').enumerate() {
+            if i > 0 {
+                prefix.push('-');
+            }
+            prefix.push_str(part);
+            patterns.push(prefix.clone());
+        }
+    }
+    patterns.sort();
+    patterns.dedup();
+    let rule_pattern = json!({
+        "type": "string",
+        "enum": patterns,
+    });
+    let string_list = |description: &str, examples: serde_json::Value| {
+        json!({
+            "description": description,
+            "type": "array",
+            "items": { "type": "string" },
+            "examples": examples,
+        })
+    };
+    json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": format!(
+            "{}/main/schemas/cmklint.schema.json",
+            env!("CARGO_PKG_REPOSITORY").replace("https://github.com/", "https://raw.githubusercontent.com/")
+        ),
+        "title": "cmklint.toml",
+        "description": "Configuration of cmklint, the linter for Neo4j Aura Customer Managed Key setups. The nearest cmklint.toml above a file applies to it; `cmklint check --config PATH` overrides. Generated from the rule registry by `CMKLINT_BLESS=1 cargo test --test config_schema`; do not edit.",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "aura": {
+                "description": "What the Aura instance needs. Every key is optional; a rule that needs an absent value is skipped (`cmklint check --verbose` says which).",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "cloud": {
+                        "description": "The cloud the Aura instance runs in.",
+                        "type": "string",
+                        "enum": ["aws", "azure", "gcp"],
+                    },
+                    "region": {
+                        "description": "The Aura instance's region in the cloud's own spelling (`eu-west-1`, `westeurope`, `europe-west1`). The key must be in this region.",
+                        "type": "string",
+                        "examples": ["eu-west-1", "westeurope", "europe-west1"],
+                    },
+                    "tier": {
+                        "description": "The Aura instance type. Customer Managed Keys need a tier that offers them (Business Critical or Virtual Dedicated Cloud).",
+                        "type": "string",
+                        "examples": ["enterprise-db", "enterprise-ds", "business-critical"],
+                    },
+                    "aws": {
+                        "description": "AWS KMS settings.",
+                        "type": "object",
+                        "additionalProperties": false,
+                        "properties": {
+                            "generated_statements": {
+                                "description": "Path, relative to this file, of the JSON the Aura Console generated for the key policy, saved as it was shown (an array of statements, one statement, a comma-separated run of statements, or a whole policy). The key policy must contain these statements.",
+                                "type": "string",
+                                "examples": ["aura-statements.json"],
+                            },
+                            "account_id": {
+                                "description": "The 12-digit AWS account Aura calls KMS from; the key policy must let it use the key.",
+                                "type": "string",
+                                "pattern": "^[0-9]{12}$",
+                                "examples": ["210987654321"],
+                            },
+                        },
+                    },
+                    "azure": {
+                        "description": "Azure Key Vault settings.",
+                        "type": "object",
+                        "additionalProperties": false,
+                        "properties": {
+                            "application_id": {
+                                "description": "The Neo4j CMK Application ID shown in the Aura Console (a GUID).",
+                                "type": "string",
+                                "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                                "examples": ["3f2b8c1e-9a4d-4e7f-b6a2-5c8d1e0f7a93"],
+                            },
+                            "principal_id": {
+                                "description": "Object id of the service principal made from that application (`az ad sp create --id <application id>`); role assignments name it.",
+                                "type": "string",
+                                "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                                "examples": ["9d41c7a2-6b3e-4f18-a0c5-2e7b9f4d6c15"],
+                            },
+                        },
+                    },
+                    "gcp": {
+                        "description": "Google Cloud KMS settings.",
+                        "type": "object",
+                        "additionalProperties": false,
+                        "properties": {
+                            "service_accounts": {
+                                "description": "The three service accounts shown in the Aura Console; each needs Cloud KMS CryptoKey Encrypter/Decrypter and Cloud KMS Viewer on the key.",
+                                "type": "array",
+                                "items": { "type": "string" },
+                                "maxItems": 3,
+                                "examples": [[
+                                    "neo4j-cmk-1@aura-prod.iam.gserviceaccount.com",
+                                    "neo4j-cmk-2@aura-prod.iam.gserviceaccount.com",
+                                    "neo4j-cmk-3@aura-prod.iam.gserviceaccount.com"
+                                ]],
+                            },
+                        },
+                    },
+                },
+            },
+            "files": {
+                "description": "Which files under this file's folder are linted. Hidden folders, target/, node_modules/ and .git/ are always skipped; a file named on the command line is linted unless `exclude` matches it.",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "include": string_list("Glob patterns, relative to this file's folder, of the files to lint. Default: [\"**/*.json\"].", json!([["**/*.json"]])),
+                    "exclude": string_list("Glob patterns, relative to this file's folder, of files never to lint, even when named on the command line.", json!([["vendor/**", "**/*.parameters.json"]])),
+                    "max_size": {
+                        "description": "Largest file linted; a larger one is reported (io-error) and skipped. A number of bytes or a number with a unit: B, KB, KiB, MB, MiB, GB, GiB. Default: \"10MiB\".",
+                        "type": "string",
+                        "pattern": "^\\s*[0-9]+\\s*([bB]|[kKmMgG]([iI]?[bB])?)?\\s*$",
+                        "default": "10MiB",
+                    },
+                },
+            },
+            "rules": {
+                "description": "Which rules run and at what severity.",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "select": {
+                        "description": "Rule ids or dash-separated prefixes to run (`aws`, `splice`, `azure-purge-protection-disabled`); default: all. The most specific of select and ignore wins.",
+                        "type": "array",
+                        "items": rule_pattern.clone(),
+                    },
+                    "ignore": {
+                        "description": "Rule ids or prefixes not to run.",
+                        "type": "array",
+                        "items": rule_pattern,
+                    },
+                    "severity": {
+                        "description": "Severity per rule id, replacing its default.",
+                        "type": "object",
+                        "propertyNames": { "enum": ids },
+                        "additionalProperties": {
+                            "type": "string",
+                            "enum": SEVERITY_NAMES,
+                        },
+                    },
+                    "packs": string_list("Rule packs (declarative rules in JSON), paths relative to this file.", json!([["policies/org.json"]])),
+                },
+            },
+        },
+    })
 }
 
 /// Whether `pat` selects at least one known rule: `all`, an id, or a dash-separated prefix.
