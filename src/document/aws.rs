@@ -263,6 +263,33 @@ fn extract_policy(root: &Node, submitted_len: usize) -> Policy {
     p
 }
 
+/// The statements of a standalone JSON value, as saved from the Aura Console: a whole
+/// policy, a list of statements (nested lists flattened), or a single statement.
+pub fn statements_of(root: &Node) -> Vec<Statement> {
+    if root.get("Statement").is_some() {
+        return extract_policy(root, 0).statements;
+    }
+    let mut p = Policy {
+        span: root.span,
+        members: Vec::new(),
+        version: None,
+        statement: None,
+        statements: Vec::new(),
+        bad_elements: Vec::new(),
+        submitted_len: 0,
+    };
+    match &root.value {
+        Value::Array(items) => {
+            for item in items {
+                collect_statements(&mut p, item, false, 0);
+            }
+        }
+        Value::Object(_) => push_statement(&mut p, root, false),
+        _ => {}
+    }
+    p.statements
+}
+
 /// Adds `node` (an element of a `Statement` array) to the statements, flattening nested
 /// arrays and pasted whole policies.
 fn collect_statements(p: &mut Policy, node: &Node, spliced: bool, depth: usize) {
