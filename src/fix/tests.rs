@@ -119,14 +119,14 @@ fn a_fix_that_reveals_another_is_followed_by_another_pass() {
     let first_only = |t: &str| {
         let mut d: Vec<Diagnostic> = fake_lint(t)
             .into_iter()
-            .filter(|d| d.rule == "json-trailing-comma")
+            .filter(|d| d.rule == "json-trailing-comma" && d.fix.is_some())
             .take(1)
             .collect();
         d.extend(parse_issues(t));
         d
     };
     let r = fix_text("[[1,],[2,],[3,],]", &first_only);
-    assert_eq!(r.text, "[[1],[2],[3]]");
+    assert_eq!(r.text, "[[1],[2],[3]]", "{:?}", r.refused);
     assert_eq!(r.applied.len(), 4);
     assert_eq!(r.passes, 4);
 }
