@@ -8,11 +8,14 @@
 #      carries the diagnostic (`path:line:col: error: ... [splice-missing-comma]`);
 #   2. only staged files are linted: a broken file in the work tree that is not staged
 #      is not reported;
-#   3. the linter still sees the staged file's unit (DESIGN §4): the other, committed
-#      files of its folder are read as context although pre-commit passes only the
-#      staged file;
-#   4. after `cmklint check --fix` (the binary pre-commit built) and `git add`, the
-#      commit is accepted.
+#   3. after `cmklint check --fix` (the binary pre-commit built) and `git add`, the
+#      commit is accepted;
+#   4. the linter still sees the staged file's unit (DESIGN §4): pre-commit passes only
+#      the staged `get-key-rotation-status` output, yet the committed `describe-key`
+#      output beside it is read as context (imported key material cannot rotate, so
+#      `aws-key-rotation-disabled` stays silent), while the same file in a folder
+#      without it is refused.
+# The hook runs with `args: [--fail-on, warning]` so that the warning of step 4 fails.
 # Prints one PASS/FAIL line per check and exits non-zero if any failed.
 #
 # pre-commit's `rust` language runs `cargo install --path .` on this repository the first
@@ -72,6 +75,7 @@ repos:
     rev: $REV
     hooks:
       - id: cmklint
+        args: [--fail-on, warning]
 EOF
 
 python3 -m pre_commit install >/dev/null || die "pre-commit install failed"
@@ -87,6 +91,15 @@ CMKLINT=$(find "$PRE_COMMIT_HOME" -path '*/bin/cmklint' -type f | head -n 1)
 
 git add .pre-commit-config.yaml
 git commit -q -m "Add pre-commit config" || die "the first commit (no JSON files) was refused"
+
+# commit_staged MESSAGE: runs `git commit`, sets $out (its output), $rc and $ms (time).
+commit_staged() {
+    local t0
+    t0=$(date +%s%N)
+    out=$(git commit -m "$1" 2>&1)
+    rc=$?
+    ms=$((($(date +%s%N) - t0) / 1000000))
+}
 
 # --- The unit: one Aura instance's folder, with context committed first. -------------
 mkdir -p aura-prod scratch
@@ -113,8 +126,9 @@ cat >aura-prod/describe-key.json <<'EOF'
 }
 EOF
 git add aura-prod/describe-key.json
-if out=$(git commit -m "Add key metadata" 2>&1); then
-    pass "a clean file is accepted"
+commit_staged "Add key metadata"
+if [ $rc -eq 0 ]; then
+    pass "a clean file is accepted (git commit took $ms ms)"
 else
     echo "$out"
     fail "a clean file was refused"
@@ -174,9 +188,8 @@ EOF
 
 git add aura-prod/key-policy.json
 head_before=$(git rev-parse HEAD)
-out=$(git commit -m "Grant Aura access to the key" 2>&1)
-rc=$?
-echo "--- git commit output (broken policy staged) ---"
+commit_staged "Grant Aura access to the key"
+echo "--- git commit output (broken policy staged; $ms ms) ---"
 echo "$out"
 echo "---"
 if [ $rc -ne 0 ] && [ "$(git rev-parse HEAD)" = "$head_before" ]; then
@@ -200,15 +213,6 @@ else
     pass "no findings reported for the committed, unstaged context file describe-key.json"
 fi
 
-# Context: the hook passes only key-policy.json; run the same command pre-commit runs,
-# with and without the folder's other file, and compare what the unit sees.
-"$CMKLINT" check --format concise --verbose aura-prod/key-policy.json >"$WORK/ctx.out" 2>"$WORK/ctx.err"
-if grep -q 'describe-key.json' "$WORK/ctx.out"; then
-    fail "context file findings leaked into the output for the named file"
-else
-    pass "naming only the staged file reports only that file"
-fi
-
 # --- Fix it and commit again. ------------------------------------------------------
 "$CMKLINT" check --fix aura-prod/key-policy.json >"$WORK/fix.out" 2>&1
 fix_rc=$?
@@ -221,9 +225,8 @@ else
     fail "the fixed policy is still not valid JSON"
 fi
 git add aura-prod/key-policy.json
-out=$(git commit -m "Grant Aura access to the key" 2>&1)
-rc=$?
-echo "--- git commit output (fixed policy staged) ---"
+commit_staged "Grant Aura access to the key"
+echo "--- git commit output (fixed policy staged; $ms ms) ---"
 echo "$out"
 echo "---"
 if [ $rc -eq 0 ] && [ "$(git rev-parse HEAD)" != "$head_before" ]; then
@@ -231,11 +234,52 @@ if [ $rc -eq 0 ] && [ "$(git rev-parse HEAD)" != "$head_before" ]; then
 else
     fail "commit with the fixed key policy was refused (exit $rc)"
 fi
-if git show --stat HEAD | grep -q 'aura-prod/key-policy.json'; then
-    pass "the accepted commit contains aura-prod/key-policy.json"
+if git show HEAD:aura-prod/key-policy.json >"$WORK/committed.json" 2>/dev/null &&
+    python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$WORK/committed.json"; then
+    pass "the accepted commit holds the fixed, valid aura-prod/key-policy.json"
 else
-    fail "the accepted commit does not contain aura-prod/key-policy.json"
+    fail "the accepted commit does not hold a valid aura-prod/key-policy.json"
 fi
+
+
+# --- Context: only the staged file is passed, its folder is still read. -------------
+mkdir -p aura-imported aura-dev
+sed -e 's/"Origin": "AWS_KMS"/"Origin": "EXTERNAL"/' \
+    -e 's/"KeyManager"/"ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",\n        "KeyManager"/' \
+    aura-prod/describe-key.json >aura-imported/describe-key.json
+grep -q '"Origin": "EXTERNAL"' aura-imported/describe-key.json || die "could not write aura-imported/describe-key.json"
+git add aura-imported/describe-key.json
+commit_staged "Add the imported key's metadata"
+[ $rc -eq 0 ] || {
+    echo "$out"
+    fail "the imported key's metadata was refused"
+}
+rotation='{
+    "KeyRotationEnabled": false
+}'
+echo "$rotation" >aura-imported/rotation-status.json
+echo "$rotation" >aura-dev/rotation-status.json
+git add aura-imported/rotation-status.json
+commit_staged "Record the imported key's rotation status"
+echo "--- git commit output (aura-imported/rotation-status.json staged alone; $ms ms) ---"
+echo "$out"
+echo "---"
+if [ $rc -eq 0 ]; then
+    pass "context read: rotation off is accepted beside describe-key output of imported key material (only the staged file was passed)"
+else
+    fail "rotation status beside imported key material was refused: the committed describe-key.json was not read as context"
+fi
+git add aura-dev/rotation-status.json
+commit_staged "Record the dev key's rotation status"
+echo "--- git commit output (aura-dev/rotation-status.json staged, no describe-key beside it; $ms ms) ---"
+echo "$out"
+echo "---"
+if [ $rc -ne 0 ] && grep -Eq 'aura-dev/rotation-status\.json:[0-9]+:[0-9]+: warning: .*\[aws-key-rotation-disabled\]' <<<"$out"; then
+    pass "without that context the same file is refused: $(grep -Eo 'aura-dev/rotation-status\.json:[0-9]+:[0-9]+: warning: .*\[aws-key-rotation-disabled\]' <<<"$out" | head -n 1)"
+else
+    fail "rotation off without describe-key output beside it was not refused with aws-key-rotation-disabled"
+fi
+git reset -q aura-dev/rotation-status.json
 
 if [ "$failures" -eq 0 ]; then
     echo "PASS: pre-commit hook test ($(($(date +%s) - started)) s in all)"
