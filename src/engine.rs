@@ -461,6 +461,8 @@ fn load_text(path: &Path, text: String) -> Loaded {
 /// Lints one text as if it were the file `path` under `config` (tests, fuzzing, editors).
 pub fn lint_text(path: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
     let doc = match load_text(path, text.to_string()) {
+        // Alone, a document that needs a sibling to be one of the kinds is not linted.
+        Loaded::Doc(doc) if doc.needs_sibling => return Vec::new(),
         Loaded::Doc(doc) => doc,
         Loaded::NotOurs => return Vec::new(),
         Loaded::Failed(d) => return vec![d],
