@@ -90,6 +90,13 @@ pub fn replace_file(target: &Path, expected: &[u8], new: &[u8]) -> Result<(), Wr
     let result = (|| {
         tmp.write_all(new)?;
         fs::set_permissions(&tmp_path, meta.permissions())?;
+        // Keep the owner too (matters when root fixes someone else's file). Only root may
+        // give a file away, and everyone else's files are their own: ignore a refusal.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let _ = std::os::unix::fs::fchown(&tmp, Some(meta.uid()), Some(meta.gid()));
+        }
         tmp.sync_all()?;
         drop(tmp);
         fs::rename(&tmp_path, target)?;
@@ -109,9 +116,10 @@ pub fn replace_file(target: &Path, expected: &[u8], new: &[u8]) -> Result<(), Wr
 /// Creates a new, unique temporary file beside `target`.
 fn create_temp(dir: &Path, target: &Path) -> io::Result<(PathBuf, File)> {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let stem = target
+    // Short enough that the temporary name stays under NAME_MAX (255 bytes).
+    let stem: String = target
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
+        .map(|n| n.to_string_lossy().chars().take(64).collect())
         .unwrap_or_else(|| "file".to_string());
     let mut last_err = None;
     for _ in 0..100 {
@@ -150,6 +158,15 @@ mod tests {
         }
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "temporary file left behind");
+    }
+
+    #[test]
+    fn a_name_at_the_length_limit_still_gets_a_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(format!("{}.json", "k".repeat(250)));
+        fs::write(&p, b"old").unwrap();
+        replace_file(&p, b"old", b"new").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"new");
     }
 
     #[test]
