@@ -5,7 +5,7 @@
 use super::eval::{self, Truth};
 use super::{code_list, head, policy, statement_name};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::document::aws::{actions, EffectKind};
+use crate::document::aws::{actions, arn, EffectKind};
 use crate::document::Document;
 use crate::rules::{Context, Group, Rule, RuleMeta};
 
@@ -111,9 +111,15 @@ impl Rule for AuraAccessDenied {
                     ),
                 ),
                 None => (
-                    st.principal
-                        .as_ref()
-                        .map_or(head(st.span), |pr| pr.span),
+                    st.principal.as_ref().map_or(head(st.span), |pr| {
+                        pr.entries
+                            .iter()
+                            .find(|e| {
+                                e.value == "*"
+                                    || arn::principal_account(&e.value) == Some(account)
+                            })
+                            .map_or(pr.key_span, |e| e.span)
+                    }),
                     format!(
                         "{} denies {} to Aura's account `{account}`",
                         statement_name(st),

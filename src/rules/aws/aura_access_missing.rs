@@ -17,7 +17,7 @@ static META: RuleMeta = RuleMeta {
     id: "aws-aura-access-missing",
     group: Group::Aws,
     severity: Severity::Error,
-    summary: "Aura's account is not allowed every action it needs (Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey, CreateGrant, ListGrants, RevokeGrant)",
+    summary: "Aura's account lacks an action it needs (Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey, grants)",
     docs: r#"## What it checks
 
 With `[aura.aws] account_id` set in `cmklint.toml` (the AWS account Aura calls KMS from, shown in the statement the Aura Console generates), that the `Allow` statements applying to that account together grant `kms:Encrypt`, `kms:Decrypt`, `kms:ReEncrypt*`, `kms:GenerateDataKey*`, `kms:DescribeKey`, `kms:CreateGrant`, `kms:ListGrants` and `kms:RevokeGrant`.
@@ -125,13 +125,13 @@ impl Rule for AuraAccessMissing {
                 let span = st
                     .action
                     .as_ref()
-                    .map_or(super::head(st.span), |a| a.span);
+                    .map_or(super::head(st.span), |a| a.key_span);
                 Diagnostic::new(
                     META.id,
                     META.severity,
                     span,
                     format!(
-                        "Aura's account `{account}` is not allowed {} on this key",
+                        "no statement allows Aura's account `{account}` to use {} on this key",
                         code_list(&missing)
                     ),
                 )

@@ -114,9 +114,15 @@ impl Rule for AuraStatementMissing {
                 insertion_point(p),
                 format!("the Aura-generated statement {name} is not in this key policy"),
             );
+            // A statement that is exactly another generated one is not a near miss of this one.
+            let closest = closest.filter(|(s, _)| {
+                !g.statements
+                    .iter()
+                    .any(|other| generated::compare(other, s).is_empty())
+            });
             if let Some((similar, diffs)) = closest {
                 help = format!(
-                    "{} is similar but {}; replace it with the statement from `{}`",
+                    "{} is similar but {}; if it is meant to be this statement, replace it with the one in `{}`",
                     super::statement_name(similar),
                     generated::describe(&diffs),
                     g.display

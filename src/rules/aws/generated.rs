@@ -34,7 +34,7 @@ pub fn load(config: &Config) -> Option<Result<Generated, Box<Diagnostic>>> {
         None => PathBuf::from(rel),
     };
     let path = crate::discover::normalize(&path);
-    let display = path.to_string_lossy().replace('\\', "/");
+    let display = rel.to_string();
     let on_config = |message: String, help: &str| {
         let (file, span) = match &config.source {
             Some(src) => (
@@ -273,7 +273,7 @@ pub fn compare(g: &Statement, p: &Statement) -> Vec<Difference> {
     let (gn, gp) = principal_set(g);
     let (pn, pp) = principal_set(p);
     if gn != pn || gp != pp {
-        let pspan = p.principal.as_ref().map_or(anchor, |x| x.span);
+        let pspan = p.principal.as_ref().map_or(anchor, |x| x.key_span);
         let missing: Vec<&str> = gp.difference(&pp).map(|(_, v)| v.as_str()).collect();
         let extra: Vec<&str> = pp.difference(&gp).map(|(_, v)| v.as_str()).collect();
         let what = if gn != pn {
@@ -298,13 +298,7 @@ pub fn compare(g: &Statement, p: &Statement) -> Vec<Difference> {
 
     let (ga_not, ga) = action_patterns(g);
     let (pa_not, pa) = action_patterns(p);
-    let aspan = p.action.as_ref().map_or(anchor, |a| {
-        if a.items.is_empty() {
-            a.key_span
-        } else {
-            a.span
-        }
-    });
+    let aspan = p.action.as_ref().map_or(anchor, |a| a.key_span);
     if ga_not != pa_not {
         out.push(Difference {
             what: format!(
@@ -361,14 +355,14 @@ pub fn compare(g: &Statement, p: &Statement) -> Vec<Difference> {
                 shown_res(p),
                 shown_res(g)
             ),
-            span: p.resource.as_ref().map_or(anchor, |r| r.span),
+            span: p.resource.as_ref().map_or(anchor, |r| r.key_span),
         });
     }
 
     let gc = condition_map(g);
     let pc = condition_map(p);
     if gc != pc {
-        let cspan = p.condition.as_ref().map_or(anchor, |c| c.span);
+        let cspan = p.condition.as_ref().map_or(anchor, |c| c.key_span);
         let keys: BTreeSet<&String> = gc.keys().chain(pc.keys()).map(|(_, k)| k).collect();
         for key in keys {
             let gops: Vec<(&String, &BTreeSet<String>)> = gc
@@ -476,11 +470,19 @@ pub fn find<'a>(g: &Statement, policy: &'a [Statement]) -> Match<'a> {
         .map(|p| (p, compare(g, p)))
         .filter(|(p, d)| {
             d.len() <= 2
+                && shares_action(g, p)
                 && principal_set(p) == principal_set(g)
                 && p.effect.as_ref().map(|e| &e.kind) == g.effect.as_ref().map(|e| &e.kind)
         })
         .min_by_key(|(_, d)| d.len());
     Match::Missing(closest)
+}
+
+/// Whether some action of `g` is granted by `p` too.
+fn shares_action(g: &Statement, p: &Statement) -> bool {
+    let (_, ga) = action_patterns(g);
+    let (_, pa) = action_patterns(p);
+    ga.iter().any(|a| pattern_covered(a, &pa))
 }
 
 /// How messages name a generated statement: "`Sid`" or "statement 2 of `file`".

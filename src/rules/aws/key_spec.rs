@@ -14,7 +14,7 @@ static META: RuleMeta = RuleMeta {
     id: "aws-key-spec",
     group: Group::Aws,
     severity: Severity::Error,
-    summary: "`KeySpec` not `SYMMETRIC_DEFAULT` or `KeyUsage` not `ENCRYPT_DECRYPT`",
+    summary: "Key spec not `SYMMETRIC_DEFAULT` or key usage not `ENCRYPT_DECRYPT`",
     docs: r#"## What it checks
 
 In `aws kms describe-key` output, that `KeyMetadata.KeySpec` (or the older `CustomerMasterKeySpec`) is `SYMMETRIC_DEFAULT` and `KeyUsage` is `ENCRYPT_DECRYPT`.

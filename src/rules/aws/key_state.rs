@@ -13,7 +13,7 @@ static META: RuleMeta = RuleMeta {
     id: "aws-key-state",
     group: Group::Aws,
     severity: Severity::Error,
-    summary: "`KeyState` not `Enabled` (disabled or pending deletion: the data becomes unreadable)",
+    summary: "Key state not `Enabled` (disabled or pending deletion: the data becomes unreadable)",
     docs: r#"## What it checks
 
 In `aws kms describe-key` output, that `KeyMetadata.KeyState` is `Enabled`.

@@ -27,11 +27,28 @@ KMS rejects a larger policy (`LimitExceededException`), so the statements for Au
 
 ## Example
 
-A 40 KB policy with one statement per IAM role, each granting the same actions.
+A 40 KB policy with one statement per IAM role, each granting the same actions:
+
+```json
+"Statement": [
+  {"Sid": "Allow use of the key by service role 001", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/service-role/loader-001"}, "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"},
+  {"Sid": "Allow use of the key by service role 002", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/service-role/loader-002"}, "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"}
+]
+```
+
+(… and so on, for 80 roles.)
 
 ## Use instead
 
-One statement listing the roles in `"Principal": {"AWS": [ … ]}`, or a grant to the account root (`arn:aws:iam::111122223333:root`) with the per-role permissions in IAM policies; remove statements pasted twice. Pretty-printing counts too: `jq -c . policy.json` submits the same policy in fewer bytes.
+One statement listing the roles, or a grant to the account root (`arn:aws:iam::111122223333:root`) with the per-role permissions in IAM policies; remove statements pasted twice. Pretty-printing counts too: `jq -c . policy.json` submits the same policy in fewer bytes.
+
+```json
+"Statement": [
+  {"Sid": "Allow use of the key by the service roles", "Effect": "Allow",
+   "Principal": {"AWS": ["arn:aws:iam::111122223333:role/service-role/loader-001", "arn:aws:iam::111122223333:role/service-role/loader-002"]},
+   "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"}
+]
+```
 
 ## References
 
@@ -64,13 +81,28 @@ impl Rule for PolicyTooLarge {
                 META.severity,
                 span,
                 format!(
-                    "{what} is {len} bytes, over the {LIMIT}-byte limit of `PutKeyPolicy`"
+                    "{what} is {} bytes, over the {}-byte limit of `PutKeyPolicy`",
+                    thousands(len),
+                    thousands(LIMIT)
                 ),
             )
             .with_help(format!(
                 "shrink it by {} bytes or more: merge statements that grant the same actions (list several principals in one `Principal`), remove duplicated statements, or submit it minified (`jq -c`)",
-                len - LIMIT
+                thousands(len - LIMIT)
             )),
         );
     }
+}
+
+/// 39406 → "39,406".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -60,6 +60,13 @@ impl Rule for PolicyVersion {
         };
         match &p.version {
             None => {
+                if p
+                    .members
+                    .iter()
+                    .any(|m| m.key.eq_ignore_ascii_case("Version"))
+                {
+                    return; // `version`: an unknown element, `aws-statement-invalid`
+                }
                 if super::has_syntax_issues(doc) {
                     return; // the tree may have lost it
                 }

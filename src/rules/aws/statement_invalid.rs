@@ -23,13 +23,13 @@ static META: RuleMeta = RuleMeta {
     summary: "Key policy statement missing `Effect`/`Principal`/`Action`/`Resource`, bad `Effect`, conflicting or unknown elements",
     docs: r#"## What it checks
 
-Each statement of a key policy:
+That the key policy has only the elements `Version`, `Id` and `Statement`, and that each of its statements:
 
 - has `Effect`, `Principal` (or `NotPrincipal`), `Action` (or `NotAction`) and `Resource` (or `NotResource`);
 - has `Effect` exactly `Allow` or `Deny`;
 - does not have both `Action` and `NotAction` (or both forms of `Principal` / `Resource`);
 - has no element other than `Sid`, `Effect`, `Principal`, `NotPrincipal`, `Action`, `NotAction`, `Resource`, `NotResource` and `Condition` (names are case-sensitive);
-- writes each value in a shape IAM accepts (`"Principal": {"AWS": "arn:…"}`, a string or list of strings for actions and resources, an object of operators for `Condition`).
+- writes each value in a shape IAM accepts  (`"Principal": {"AWS": "arn:…"}`, a string or list of strings for actions and resources, an object of operators for `Condition`).
 
 ## Why it matters
 
@@ -66,6 +66,7 @@ Each statement of a key policy:
     fixable: false,
 };
 
+const POLICY_ELEMENTS: &[&str] = &["Version", "Id", "Statement"];
 const PRINCIPAL_TYPES: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
 
 fn suggest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
@@ -117,6 +118,26 @@ impl Rule for StatementInvalid {
                         "add a `Statement` list holding the policy's statements",
                     );
                 }
+            }
+        }
+        if !super::has_syntax_issues(doc) {
+            for m in &p.members {
+                if POLICY_ELEMENTS.contains(&m.key.as_str()) {
+                    continue;
+                }
+                let help = match suggest(&m.key, POLICY_ELEMENTS) {
+                    Some(s) => format!("did you mean `{s}`? element names are case-sensitive"),
+                    None if STATEMENT_ELEMENTS.contains(&m.key.as_str()) => format!(
+                        "`{}` belongs inside a statement of the `Statement` list, not at the top of the policy",
+                        m.key
+                    ),
+                    None => "a key policy may only have `Version`, `Id` and `Statement`".to_string(),
+                };
+                push(
+                    m.key_span,
+                    format!("key policy has an unknown element `{}`", m.key),
+                    &help,
+                );
             }
         }
         for bad in &p.bad_elements {

@@ -14,7 +14,7 @@ static META: RuleMeta = RuleMeta {
     id: "aws-wildcard-principal",
     group: Group::Aws,
     severity: Severity::Error,
-    summary: "`Allow` to `*` / `{\"AWS\": \"*\"}` with no condition narrowing it to an account, organization or principal",
+    summary: "Allow to any principal (`*`, `{\"AWS\": \"*\"}`) with no condition narrowing it to an account, organization or principal",
     docs: r#"## What it checks
 
 That a statement with `"Effect": "Allow"` and `"Principal": "*"` (or `{"AWS": "*"}`) also has a condition that ties it to an account, an organization or a principal: `kms:CallerAccount`, `aws:PrincipalAccount`, `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:PrincipalArn`, `aws:SourceAccount`, `aws:SourceArn` (compared with `StringEquals`, `StringLike`, `ArnEquals` or `ArnLike` to something other than `*`).
@@ -88,24 +88,20 @@ impl Rule for WildcardPrincipal {
                 .account_id
                 .as_deref()
                 .unwrap_or("ACCOUNT-ID");
-            let mut d = Diagnostic::new(
-                META.id,
-                META.severity,
-                entry.span,
-                format!(
+            let message = match &st.condition {
+                Some(_) => format!(
+                    "{} allows any AWS principal in any account; its condition does not narrow it to an account, organization or principal",
+                    statement_name(st)
+                ),
+                None => format!(
                     "{} allows any AWS principal in any account, with no condition narrowing it",
                     statement_name(st)
                 ),
-            )
+            };
+            let d = Diagnostic::new(META.id, META.severity, entry.span, message)
             .with_help(format!(
                 "add `\"Condition\": {{\"StringEquals\": {{\"kms:CallerAccount\": \"{account}\"}}}}` naming the account that may use the key (for Aura: the account in the statement the Aura Console generated), or name the principal's ARN instead of `*`"
             ));
-            if let Some(c) = &st.condition {
-                d = d.with_label(
-                    c.key_span,
-                    "this condition does not restrict the account, organization or principal",
-                );
-            }
             out.push(d);
         }
     }
