@@ -75,6 +75,17 @@ pub struct CheckArgs {
     /// Follow symbolic links when walking folders.
     #[arg(long, help_heading = "Files")]
     pub follow_links: bool,
+
+    /// Apply the safe fixes in place (atomic write, re-checked before writing); the
+    /// findings that remain are reported as usual. With `--stdin-filename` the fixed text
+    /// is printed instead.
+    #[arg(long, help_heading = "Fixes")]
+    pub fix: bool,
+
+    /// Print a unified diff of what `--fix` would change, without writing anything; exit 1
+    /// if there is something to fix.
+    #[arg(long, help_heading = "Fixes")]
+    pub diff: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -12,6 +12,7 @@ pub mod discover;
 pub mod docs;
 pub mod document;
 pub mod engine;
+pub mod fix;
 pub mod json;
 pub mod region;
 pub mod render;

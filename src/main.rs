@@ -53,7 +53,20 @@ fn explain(id: &str) -> ExitCode {
 /// `cmklint check`: options → engine → output → exit code.
 fn check(args: &CheckArgs) -> ExitCode {
     let report = match options(args) {
-        Ok(opts) => engine::run(&opts),
+        // --fix / --diff (src/fix.rs): fix first; what remains is reported below.
+        Ok(opts) if args.fix || args.diff => {
+            let run = cmklint::fix::run(&opts, !args.diff);
+            if args.diff || run.stdin_text.is_some() {
+                return fix_output(args, run);
+            }
+            eprintln!("{}", run.summary(true));
+            run.report
+        }
+        Ok(opts) => {
+            let mut report = engine::run(&opts);
+            cmklint::fix::mark_fixable(&mut report.diagnostics);
+            report
+        }
         Err(report) => report,
     };
     let stdout_tty = std::io::stdout().is_terminal();
@@ -75,6 +88,32 @@ fn check(args: &CheckArgs) -> ExitCode {
         }
     }
     eprintln!("{}", summary(&report));
+    code
+}
+
+/// `--diff` (or `--fix` on standard input): the diff (or the fixed text) is the output.
+/// Exit 1 if there is something to fix, else as usual.
+fn fix_output(args: &CheckArgs, run: cmklint::fix::FixRun) -> ExitCode {
+    let write = !args.diff;
+    let out = match &run.stdin_text {
+        Some(text) if write => text.as_str(),
+        _ => run.diff.as_str(),
+    };
+    let code = if !write && run.fixes > 0 && !run.report.failed {
+        ExitCode::from(1)
+    } else {
+        exit_code(&run.report, args)
+    };
+    if let Err(c) = write_stdout(out) {
+        return if c == ExitCode::SUCCESS { code } else { c };
+    }
+    if args.verbose {
+        for n in &run.report.notes {
+            eprintln!("note: {n}");
+        }
+    }
+    eprintln!("{}", run.summary(write));
+    eprintln!("{}", summary(&run.report));
     code
 }
 

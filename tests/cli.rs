@@ -952,3 +952,166 @@ fn verbose_says_why_a_rule_was_skipped() {
     );
     assert_eq!(findings(&run).len(), 3, "{}", run.stdout);
 }
+
+/// `aws kms describe-key` output for a key in `region`.
+fn describe_key(region: &str, origin: &str) -> String {
+    format!(
+        r#"{{
+    "KeyMetadata": {{
+        "AWSAccountId": "382716459021",
+        "KeyId": "7f3c9a12-5b84-4e6d-9c21-0a8e4f6b3d57",
+        "Arn": "arn:aws:kms:{region}:382716459021:key/7f3c9a12-5b84-4e6d-9c21-0a8e4f6b3d57",
+        "CreationDate": "2025-03-11T09:42:17.512000+00:00",
+        "Enabled": true,
+        "Description": "Neo4j Aura CMK",
+        "KeyUsage": "ENCRYPT_DECRYPT",
+        "KeyState": "Enabled",
+        "Origin": "{origin}",
+        "KeyManager": "CUSTOMER",
+        "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT",
+        "KeySpec": "SYMMETRIC_DEFAULT",
+        "EncryptionAlgorithms": [
+            "SYMMETRIC_DEFAULT"
+        ],
+        "MultiRegion": false
+    }}
+}}
+"#
+    )
+}
+
+/// `aws kms get-key-rotation-status` output for the key above.
+fn rotation_status(region: &str, enabled: bool) -> String {
+    format!(
+        "{{\n    \"KeyRotationEnabled\": {enabled},\n    \"KeyId\": \"arn:aws:kms:{region}:382716459021:key/7f3c9a12-5b84-4e6d-9c21-0a8e4f6b3d57\"\n}}\n"
+    )
+}
+
+#[test]
+fn each_aws_instance_folder_is_checked_against_its_own_region() {
+    let sb = Sandbox::new();
+    let cfg = |region: &str| format!("[aura]\ncloud = \"aws\"\nregion = \"{region}\"\n");
+    sb.write("instances/eu/cmklint.toml", cfg("eu-west-1"))
+        .write(
+            "instances/eu/describe-key.json",
+            describe_key("eu-west-1", "AWS_KMS"),
+        )
+        .write("instances/us/cmklint.toml", cfg("us-east-1"))
+        .write(
+            "instances/us/describe-key.json",
+            describe_key("us-east-1", "AWS_KMS"),
+        )
+        .write("instances/mixed-up/cmklint.toml", cfg("eu-west-1"))
+        .write(
+            "instances/mixed-up/describe-key.json",
+            describe_key("us-east-1", "AWS_KMS"),
+        )
+        .write("instances/typo/cmklint.toml", cfg("eu-west1"))
+        .write(
+            "instances/typo/describe-key.json",
+            describe_key("eu-west-1", "AWS_KMS"),
+        );
+    let run = sb.run(&["check", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let mut got = findings(&run);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "instances/mixed-up/describe-key.json".to_string(),
+                "aws-region-mismatch".to_string()
+            ),
+            (
+                "instances/typo/cmklint.toml".to_string(),
+                "unknown-region".to_string()
+            ),
+        ],
+        "{}",
+        run.stdout
+    );
+    // The unknown region points at the value in the config file.
+    let concise = sb.run(&["check", "instances/typo"]);
+    assert!(
+        concise
+            .stdout
+            .starts_with("instances/typo/cmklint.toml:3:10: error: "),
+        "{}",
+        concise.stdout
+    );
+    let json = sb
+        .run(&["check", "instances/typo", "--format", "json"])
+        .json();
+    // The suggestion is in the message or the help.
+    let text = format!("{} {}", json[0]["message"], json[0]["help"]);
+    assert!(text.contains("`eu-west-1`"), "did you mean: {json}");
+}
+
+#[test]
+fn an_aws_rotation_status_is_judged_with_the_key_beside_it() {
+    let sb = Sandbox::new();
+    // Imported key material cannot rotate automatically: rotation off is fine, but only
+    // the describe-key output beside the rotation status says so.
+    sb.write(
+        "key/describe-key.json",
+        describe_key("eu-west-1", "EXTERNAL"),
+    )
+    .write(
+        "key/rotation-status.json",
+        rotation_status("eu-west-1", false),
+    )
+    .write(
+        "other/describe-key.json",
+        describe_key("eu-west-1", "AWS_KMS"),
+    )
+    .write(
+        "other/rotation-status.json",
+        rotation_status("eu-west-1", false),
+    );
+    // As pre-commit would call it, with only the rotation status staged.
+    let run = sb.run(&["check", "--format", "json", "key/rotation-status.json"]);
+    assert_eq!(findings(&run), Vec::new(), "{}", run.stdout);
+    assert_eq!(run.code, 0);
+    let run = sb.run(&["check", "--format", "json", "other/rotation-status.json"]);
+    assert_eq!(
+        findings(&run),
+        vec![(
+            "other/rotation-status.json".to_string(),
+            "aws-key-rotation-disabled".to_string()
+        )],
+        "{}",
+        run.stdout
+    );
+    // Naming only the describe-key output reports nothing about the rotation file.
+    let run = sb.run(&["check", "--format", "json", "other/describe-key.json"]);
+    assert_eq!(findings(&run), Vec::new(), "{}", run.stdout);
+}
+
+#[test]
+fn verbose_says_why_an_aws_rule_was_skipped() {
+    let sb = Sandbox::new();
+    sb.write("key-policy.json", GOOD_POLICY);
+    let run = sb.run(&["check", "--verbose"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.lines().any(|l| l
+            .starts_with("note: aws-aura-access-missing: skipped for key-policy.json:")
+            && l.contains("account_id")),
+        "{}",
+        run.stderr
+    );
+    let quiet = sb.run(&["check"]);
+    assert!(!quiet.stderr.contains("skipped"), "{}", quiet.stderr);
+    // With the account configured, the rule runs and the policy satisfies it.
+    sb.write(
+        "cmklint.toml",
+        "[aura.aws]\naccount_id = \"210987654321\"\n",
+    );
+    let run = sb.run(&["check", "--verbose"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        !run.stderr.contains("aws-aura-access-missing: skipped"),
+        "{}",
+        run.stderr
+    );
+}

@@ -2,14 +2,20 @@
 //!
 //! The parser (`parse.rs`) never panics and never recurses deeper than [`MAX_DEPTH`]; on
 //! bad input it records syntax issues and, where it can, still returns a best-effort tree so
-//! that the other rules can judge the parts it understood. Splice analysis (naming the real
-//! mistake behind a syntax error) lives in `splice.rs`. Nothing here knows about rules'
-//! configuration, the CLI or output formats.
+//! that the other rules can judge the parts it understood. `lex.rs` tokenizes leniently
+//! (comments, typographic quotes), `parse.rs` recovers, `splice.rs` names the real mistake
+//! behind a broken `Statement` array, `edit.rs` applies fixes as text edits. Nothing here
+//! knows about rules' configuration, the CLI or output formats.
 
+mod edit;
+mod lex;
 mod parse;
+mod splice;
 mod strmap;
 
+pub use edit::{apply_edits, escape_json_string, EditError};
 pub use parse::{parse, Parsed, SyntaxIssue, MAX_DEPTH};
+pub use splice::statement_elements;
 pub use strmap::{decode_string_literal, DecodedString};
 
 use crate::source::Span;

@@ -1,14 +1,52 @@
-//! The span-keeping JSON parser.
+//! The recovering, span-keeping JSON parser.
 //!
-//! Iterative where depth matters: nesting beyond [`MAX_DEPTH`] stops the parse with a
-//! syntax issue instead of growing the stack. Strict RFC 8259 JSON; every deviation becomes
-//! a [`SyntaxIssue`] whose `rule` names the mistake as precisely as the parser can tell.
+//! A broken file is not the end: the parser reports each mistake once, at the character
+//! where it is, repairs it in its head (skips a trailing comma or a comment, reads
+//! typographic quotes as quotes, assumes the missing comma, closes what was left open,
+//! takes statements pasted after the `Statement` array's `]` into the array) and goes on, so
+//! that it returns a best-effort tree the other rules can still judge.
+//!
+//! It never recurses: containers live on an explicit stack bounded by [`MAX_DEPTH`], so
+//! `[[[[…` a million deep is one diagnostic, not a stack overflow. Every token is consumed
+//! exactly once and lookahead is at most two tokens, so the work is linear in the input.
+//! After an error, errors at the very next token are taken as its cascade and not reported.
+//! Naming the mistakes made while splicing statements is `splice.rs`'s job; this file
+//! records what it saw for it.
 
+use std::collections::HashMap;
+
+use super::edit::apply_edits;
+use super::lex::{Comment, Lexer, SmartUse, Tok, Token};
+use super::splice::{self, MissingComma, Outside};
 use super::{Member, Node, Value};
 use crate::source::Span;
 
 /// Deepest nesting accepted. Real key policies and templates nest < 20 deep.
 pub const MAX_DEPTH: usize = 256;
+
+/// At most this many `json-syntax` findings per document; past that, the rest is noise.
+const MAX_SYNTAX_ERRORS: usize = 25;
+
+/// Bytes of re-parsing spent, per document, on checking that fixes are certain.
+const VERIFY_BYTES: usize = 8 << 20;
+/// At most this many fixes are checked by re-parsing per document.
+const VERIFY_MAX: usize = 32;
+
+/// Keys that start a pasted statement or a pasted policy document.
+const STATEMENT_KEYS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+    "Version",
+    "Id",
+    "Statement",
+];
 
 /// One syntax problem found while parsing.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,7 +58,8 @@ pub struct SyntaxIssue {
     pub help: Option<String>,
     /// Secondary spans with their labels.
     pub labels: Vec<(Span, String)>,
-    /// Text edits that repair the mistake, if the repair is certain.
+    /// Text edits that repair the mistake, if the repair is certain: applied together
+    /// (with [`crate::json::apply_edits`]) they remove this issue and add none.
     pub fix: Option<Vec<(Span, String)>>,
 }
 
@@ -35,6 +74,21 @@ impl SyntaxIssue {
             fix: None,
         }
     }
+
+    pub(super) fn with_help(mut self, help: impl Into<String>) -> SyntaxIssue {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub(super) fn with_label(mut self, span: Span, label: impl Into<String>) -> SyntaxIssue {
+        self.labels.push((span, label.into()));
+        self
+    }
+
+    pub(super) fn with_fix(mut self, fix: Option<Vec<(Span, String)>>) -> SyntaxIssue {
+        self.fix = fix;
+        self
+    }
 }
 
 /// What the parser made of a text.
@@ -42,6 +96,7 @@ impl SyntaxIssue {
 pub struct Parsed {
     /// The tree; with syntax issues, the best-effort tree (or `None` if nothing usable).
     pub root: Option<Node>,
+    /// Every issue, sorted by position.
     pub issues: Vec<SyntaxIssue>,
 }
 
@@ -51,380 +106,1320 @@ impl Parsed {
     }
 }
 
-/// Parses `text` as one JSON document.
+/// Parses `text` as one JSON document, recovering from mistakes.
 pub fn parse(text: &str) -> Parsed {
-    let mut p = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
-    p.skip_ws();
-    if p.pos >= p.bytes.len() {
-        return Parsed {
-            root: None,
-            issues: vec![SyntaxIssue::new(
-                "json-syntax",
-                Span::point(p.pos),
-                "the file is empty; expected a JSON value",
-            )],
-        };
+    parse_inner(text, true)
+}
+
+pub(super) fn parse_inner(text: &str, verify: bool) -> Parsed {
+    let mut p = Parser::new(text);
+    p.run();
+    let mut parsed = p.finish();
+    if verify {
+        verify_fixes(text, &mut parsed);
     }
-    match p.value(0) {
-        Ok(root) => {
-            p.skip_ws();
-            if p.pos < p.bytes.len() {
-                let issue = SyntaxIssue::new(
-                    "json-syntax",
-                    p.token_span(),
-                    format!(
-                        "unexpected {} after the end of the JSON value",
-                        p.describe_here()
-                    ),
-                );
-                Parsed {
-                    root: Some(root),
-                    issues: vec![issue],
-                }
-            } else {
-                Parsed {
-                    root: Some(root),
-                    issues: Vec::new(),
-                }
-            }
+    parsed.issues.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.rule).cmp(&(b.span.start, b.span.end, b.rule))
+    });
+    parsed
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Array,
+    Object,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Array => "array",
+            Kind::Object => "object",
         }
-        Err(issue) => Parsed {
-            root: None,
-            issues: vec![*issue],
-        },
     }
+    fn closer(self) -> &'static str {
+        match self {
+            Kind::Array => "]",
+            Kind::Object => "}",
+        }
+    }
+}
+
+/// Where a container is in its grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum St {
+    /// Just after `[` or `{`.
+    Start,
+    AfterComma,
+    AfterValue,
+    /// Objects: after a key, expecting `:`.
+    AfterKey,
+    /// Objects: after `:`, expecting a value.
+    AfterColon,
+    /// Objects: after `]` of `Statement` + pasted statements + `,`, expecting the next `{`.
+    OutsideNext,
+    /// Objects: after a statement pasted after the `Statement` array.
+    OutsideAfter,
+}
+
+struct Frame {
+    kind: Kind,
+    open: Span,
+    items: Vec<Node>,
+    members: Vec<Member>,
+    state: St,
+    /// Objects: the key waiting for its value.
+    key: Option<(String, Span)>,
+    /// Objects: the next value is parsed but dropped (it had no key).
+    discard: bool,
+    /// The member key this container is the value of.
+    name: Option<String>,
+    /// Arrays: a `Statement` array (or an array nested in one).
+    statements: bool,
+    last_comma: Option<Span>,
+    /// Objects: the splice-outside record of statements pasted after `Statement`'s `]`.
+    outside: Option<usize>,
+    /// Objects: the object being parsed now is such a pasted statement.
+    pending_outside: bool,
+}
+
+impl Frame {
+    fn new(kind: Kind, open: Span, name: Option<String>, statements: bool) -> Frame {
+        Frame {
+            kind,
+            open,
+            items: Vec::new(),
+            members: Vec::new(),
+            state: St::Start,
+            key: None,
+            discard: false,
+            name,
+            statements,
+            last_comma: None,
+            outside: None,
+            pending_outside: false,
+        }
+    }
+
+    /// "the `Statement` array", "the array", "the object".
+    fn describe(&self) -> String {
+        match &self.name {
+            Some(n) => format!("the `{n}` {}", self.kind.name()),
+            None => format!("the {}", self.kind.name()),
+        }
+    }
+}
+
+/// Parser state outside any container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Top {
+    BeforeRoot,
+    AfterRoot,
+    /// After the root, statements pasted outside the document: expecting `{`.
+    OutsideNext(usize),
+    /// A pasted statement after the root is being parsed.
+    OutsidePending(usize),
+    OutsideAfter(usize),
+    /// Closers after the statements pasted after the root.
+    Stray(usize),
 }
 
 struct Parser<'a> {
     text: &'a str,
-    bytes: &'a [u8],
-    pos: usize,
+    lex: Lexer<'a>,
+    stack: Vec<Frame>,
+    root: Option<Node>,
+    top: Top,
+    issues: Vec<SyntaxIssue>,
+    missing: Vec<MissingComma>,
+    outside: Vec<Outside>,
+    /// An error was reported (or suppressed) at the previous token: the next one's errors
+    /// are its cascade.
+    recent_error: bool,
+    step_erred: bool,
+    reported: usize,
+    stopped: bool,
+    /// End of the last token consumed.
+    last_end: usize,
 }
 
-type PResult<T> = Result<T, Box<SyntaxIssue>>;
-
 impl<'a> Parser<'a> {
-    fn skip_ws(&mut self) {
-        while let Some(&b) = self.bytes.get(self.pos) {
-            if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
-                self.pos += 1;
+    fn new(text: &'a str) -> Parser<'a> {
+        Parser {
+            text,
+            lex: Lexer::new(text),
+            stack: Vec::new(),
+            root: None,
+            top: Top::BeforeRoot,
+            issues: Vec::new(),
+            missing: Vec::new(),
+            outside: Vec::new(),
+            recent_error: false,
+            step_erred: false,
+            reported: 0,
+            stopped: false,
+            last_end: 0,
+        }
+    }
+
+    fn run(&mut self) {
+        while !self.stopped {
+            let tok = self.lex.next();
+            if tok.kind == Tok::Eof {
+                self.eof(tok.span.start);
+                return;
+            }
+            let (bad, comma_inside, end) = (tok.bad, tok.comma_inside, tok.span.end);
+            self.step_erred = false;
+            if self.stack.is_empty() {
+                self.top_level(tok);
+            } else if self.frame_kind() == Some(Kind::Array) {
+                self.array(tok);
             } else {
-                break;
+                self.object(tok);
             }
-        }
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
-    }
-
-    /// The span of the token (or character) at the current position.
-    fn token_span(&self) -> Span {
-        let c = self.text[self.pos.min(self.text.len())..]
-            .chars()
-            .next()
-            .map(char::len_utf8)
-            .unwrap_or(0);
-        Span::new(self.pos, self.pos + c)
-    }
-
-    fn describe_here(&self) -> String {
-        match self.text.get(self.pos..).and_then(|s| s.chars().next()) {
-            None => "end of file".to_string(),
-            Some(c) if c.is_control() => format!("control character U+{:04X}", c as u32),
-            Some(c) => format!("`{c}`"),
-        }
-    }
-
-    fn err(&self, message: String) -> Box<SyntaxIssue> {
-        Box::new(SyntaxIssue::new("json-syntax", self.token_span(), message))
-    }
-
-    fn value(&mut self, depth: usize) -> PResult<Node> {
-        if depth >= MAX_DEPTH {
-            return Err(Box::new(SyntaxIssue::new(
-                "json-syntax",
-                self.token_span(),
-                format!("nesting deeper than {MAX_DEPTH} levels; cmklint stops reading here"),
-            )));
-        }
-        self.skip_ws();
-        let start = self.pos;
-        match self.peek() {
-            Some(b'{') => self.object(depth),
-            Some(b'[') => self.array(depth),
-            Some(b'"') => {
-                let s = self.string()?;
-                Ok(Node::new(Value::String(s), Span::new(start, self.pos)))
-            }
-            Some(b't') => self.literal("true", Value::Bool(true)),
-            Some(b'f') => self.literal("false", Value::Bool(false)),
-            Some(b'n') => self.literal("null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            _ => Err(self.err(format!(
-                "expected a JSON value, found {}",
-                self.describe_here()
-            ))),
-        }
-    }
-
-    fn literal(&mut self, word: &str, value: Value) -> PResult<Node> {
-        let start = self.pos;
-        if self.text[self.pos..].starts_with(word) {
-            self.pos += word.len();
-            Ok(Node::new(value, Span::new(start, self.pos)))
-        } else {
-            Err(self.err(format!(
-                "expected a JSON value, found {}",
-                self.describe_here()
-            )))
-        }
-    }
-
-    fn number(&mut self) -> PResult<Node> {
-        let start = self.pos;
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-        }
-        match self.peek() {
-            Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => {
-                while matches!(self.peek(), Some(b'0'..=b'9')) {
-                    self.pos += 1;
+            if comma_inside {
+                // `"Allow,` + line break: the comma was meant to follow the string.
+                if let Some(f) = self.stack.last_mut() {
+                    if f.state == St::AfterValue {
+                        f.state = St::AfterComma;
+                        f.last_comma = None;
+                    }
                 }
             }
-            _ => return Err(self.err("expected a digit".to_string())),
+            self.recent_error = bad || self.step_erred;
+            self.last_end = end;
         }
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return Err(self.err("expected a digit after the decimal point".to_string()));
-            }
-            while matches!(self.peek(), Some(b'0'..=b'9')) {
-                self.pos += 1;
-            }
+        // Stopped (too deep, or unreadable content after the document): close what is open
+        // without further complaint.
+        while !self.stack.is_empty() {
+            self.close_virtual();
         }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            self.pos += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.pos += 1;
-            }
-            if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return Err(self.err("expected a digit in the exponent".to_string()));
-            }
-            while matches!(self.peek(), Some(b'0'..=b'9')) {
-                self.pos += 1;
-            }
-        }
-        let raw = self.text[start..self.pos].to_string();
-        Ok(Node::new(Value::Number(raw), Span::new(start, self.pos)))
     }
 
-    /// Parses a string literal at `pos` (which is `"`), returning its decoded value.
-    fn string(&mut self) -> PResult<String> {
-        let open = self.pos;
-        self.pos += 1;
-        let mut out = String::new();
-        loop {
-            let run_start = self.pos;
-            while let Some(&b) = self.bytes.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
+    fn frame_kind(&self) -> Option<Kind> {
+        self.stack.last().map(|f| f.kind)
+    }
+
+    /// Whether an error at this token may be reported (it is not a cascade); marks the
+    /// step as erred either way.
+    fn may_report(&mut self) -> bool {
+        let ok = !self.recent_error && !self.step_erred && self.reported < MAX_SYNTAX_ERRORS;
+        self.step_erred = true;
+        ok
+    }
+
+    fn error(&mut self, issue: SyntaxIssue) {
+        if self.may_report() {
+            self.reported += 1;
+            self.issues.push(issue);
+        }
+    }
+
+    fn describe(&self, tok: &Token) -> String {
+        match &tok.kind {
+            Tok::Eof => "the end of the file".to_string(),
+            _ => {
+                let raw = &self.text[tok.span.start..tok.span.end];
+                let short: String = raw.chars().take(40).collect();
+                let ellipsis = if short.len() < raw.len() { "…" } else { "" };
+                format!("`{short}{ellipsis}`")
             }
-            out.push_str(&self.text[run_start..self.pos]);
-            match self.peek() {
+        }
+    }
+
+    fn peek_is_statement_start(&mut self, k: usize) -> bool {
+        matches!(self.lex.peek(k), Tok::Str(s) if STATEMENT_KEYS.contains(&s.as_str()))
+    }
+
+    // ----- values and containers -----------------------------------------------------
+
+    fn start_value(&mut self, tok: Token) {
+        match tok.kind {
+            Tok::LBrace => self.push(Kind::Object, tok.span),
+            Tok::LBracket => self.push(Kind::Array, tok.span),
+            Tok::Str(s) => self.complete(Node::new(Value::String(s), tok.span)),
+            Tok::Lit(v) => self.complete(Node::new(v, tok.span)),
+            Tok::Word => {
+                let node = self.word_value(tok.span);
+                self.complete(node);
+            }
+            _ => {}
+        }
+    }
+
+    fn word_value(&mut self, span: Span) -> Node {
+        let w = &self.text[span.start..span.end];
+        let (value, message, help) = match w {
+            "True" | "TRUE" => (
+                Value::Bool(true),
+                format!("`{w}` is not a JSON value"),
+                "write `true` in lower case".to_string(),
+            ),
+            "False" | "FALSE" => (
+                Value::Bool(false),
+                format!("`{w}` is not a JSON value"),
+                "write `false` in lower case".to_string(),
+            ),
+            "None" | "NULL" | "Null" | "nil" | "undefined" => (
+                Value::Null,
+                format!("`{w}` is not a JSON value"),
+                "write `null` in lower case".to_string(),
+            ),
+            "NaN" | "Infinity" => (
+                Value::Null,
+                format!("`{w}` is not a JSON number"),
+                "write a number, or the value as a string in double quotes".to_string(),
+            ),
+            _ if w.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$') => (
+                Value::String(w.to_string()),
+                format!("`{w}` is not in quotes; JSON strings must be in double quotes"),
+                format!("write `\"{w}\"`"),
+            ),
+            _ => (
+                Value::Null,
+                format!("unexpected `{w}` where a value should be"),
+                "remove it, or write the value in double quotes".to_string(),
+            ),
+        };
+        self.error(SyntaxIssue::new("json-syntax", span, message).with_help(help));
+        Node::new(value, span)
+    }
+
+    fn push(&mut self, kind: Kind, open: Span) {
+        if self.stack.len() >= MAX_DEPTH {
+            // Always reported: it is the only finding the rest of the file gets.
+            self.issues.push(
+                SyntaxIssue::new(
+                    "json-syntax",
+                    open,
+                    format!("nesting deeper than {MAX_DEPTH} levels; cmklint stops reading here"),
+                )
+                .with_help("no key policy, template or CLI output nests this deep; check that the file is what you meant to lint"),
+            );
+            self.stopped = true;
+            return;
+        }
+        let (name, statements) = match self.stack.last() {
+            Some(f) if f.kind == Kind::Object => {
+                let name = if f.pending_outside {
+                    None
+                } else {
+                    f.key.as_ref().map(|k| k.0.clone())
+                };
+                let st = kind == Kind::Array && name.as_deref() == Some("Statement");
+                (name, st)
+            }
+            Some(f) => (None, kind == Kind::Array && f.statements),
+            None => (None, false),
+        };
+        self.stack.push(Frame::new(kind, open, name, statements));
+    }
+
+    /// A finished value goes to its container (or becomes the root).
+    fn complete(&mut self, node: Node) {
+        let Some(f) = self.stack.last_mut() else {
+            self.complete_top(node);
+            return;
+        };
+        match f.kind {
+            Kind::Array => {
+                f.items.push(node);
+                f.state = St::AfterValue;
+            }
+            Kind::Object if f.pending_outside => {
+                f.pending_outside = false;
+                f.state = St::OutsideAfter;
+                let span = node.span;
+                if let Some(m) = f.members.last_mut() {
+                    if let Value::Array(items) = &mut m.value.value {
+                        items.push(node);
+                        m.value.span.end = span.end;
+                    }
+                }
+                if let Some(o) = f.outside.and_then(|i| self.outside.get_mut(i)) {
+                    o.pasted.push(span);
+                }
+            }
+            Kind::Object => {
+                if let Some((key, key_span)) = f.key.take() {
+                    if !f.discard {
+                        f.members.push(Member {
+                            key,
+                            key_span,
+                            value: node,
+                        });
+                    }
+                }
+                f.discard = false;
+                f.state = St::AfterValue;
+            }
+        }
+    }
+
+    fn complete_top(&mut self, node: Node) {
+        match self.top {
+            Top::BeforeRoot => {
+                self.root = Some(node);
+                self.top = Top::AfterRoot;
+            }
+            Top::OutsidePending(i) => {
+                let span = node.span;
+                if let Some(root) = &mut self.root {
+                    root.span.end = span.end;
+                    if let Value::Object(members) = &mut root.value {
+                        if let Some(m) = members.last_mut() {
+                            if let Value::Array(items) = &mut m.value.value {
+                                items.push(node);
+                                m.value.span.end = span.end;
+                            }
+                        }
+                    }
+                }
+                if let Some(o) = self.outside.get_mut(i) {
+                    o.pasted.push(span);
+                }
+                self.top = Top::OutsideAfter(i);
+            }
+            _ => {}
+        }
+    }
+
+    /// Pops the top container, closed by the token at `close`.
+    fn close(&mut self, close: Span) {
+        let Some(f) = self.stack.pop() else {
+            return;
+        };
+        let span = Span::new(f.open.start, close.end);
+        let node = match f.kind {
+            Kind::Array => Node::new(Value::Array(f.items), span),
+            Kind::Object => {
+                self.check_duplicates(&f.members);
+                Node::new(Value::Object(f.members), span)
+            }
+        };
+        self.complete(node);
+    }
+
+    /// Closes the top container after its last content (its closer is missing).
+    fn close_virtual(&mut self) {
+        let Some(f) = self.stack.last() else {
+            return;
+        };
+        let content_end = match f.kind {
+            Kind::Array => f.items.last().map(|n| n.span.end),
+            Kind::Object => f.members.last().map(|m| m.value.span.end),
+        };
+        let end = content_end.unwrap_or(f.open.end).max(f.open.end);
+        self.close(Span::point(end));
+    }
+
+    fn check_duplicates(&mut self, members: &[Member]) {
+        if members.len() < 2 {
+            return;
+        }
+        let mut first: HashMap<&str, Span> = HashMap::new();
+        for m in members {
+            match first.get(m.key.as_str()) {
                 None => {
-                    return Err(Box::new(SyntaxIssue::new(
-                        "json-syntax",
-                        Span::new(open, open + 1),
-                        "unterminated string: this quote is never closed",
-                    )))
+                    first.insert(&m.key, m.key_span);
                 }
-                Some(b'"') => {
-                    self.pos += 1;
-                    return Ok(out);
-                }
-                Some(b'\\') => {
-                    let esc_start = self.pos;
-                    self.pos += 1;
-                    let c = match self.peek() {
-                        Some(b'"') => '"',
-                        Some(b'\\') => '\\',
-                        Some(b'/') => '/',
-                        Some(b'b') => '\u{8}',
-                        Some(b'f') => '\u{c}',
-                        Some(b'n') => '\n',
-                        Some(b'r') => '\r',
-                        Some(b't') => '\t',
-                        Some(b'u') => {
-                            self.pos += 1;
-                            let hi = self.hex4(esc_start)?;
-                            if (0xD800..0xDC00).contains(&hi)
-                                && self.bytes.get(self.pos) == Some(&b'\\')
-                                && self.bytes.get(self.pos + 1) == Some(&b'u')
-                            {
-                                self.pos += 2;
-                                let lo = self.hex4(esc_start)?;
-                                if (0xDC00..0xE000).contains(&lo) {
-                                    let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-                                    out.push(char::from_u32(c).unwrap_or('\u{fffd}'));
-                                } else {
-                                    // A lone high surrogate; decode the next escape alone.
-                                    out.push('\u{fffd}');
-                                    self.pos -= 6;
-                                }
-                            } else {
-                                out.push(char::from_u32(hi).unwrap_or('\u{fffd}'));
-                            }
-                            continue;
-                        }
-                        _ => {
-                            let end = (self.pos + 1).min(self.text.len());
-                            let mut end = end;
-                            while !self.text.is_char_boundary(end) {
-                                end += 1;
-                            }
-                            return Err(Box::new(SyntaxIssue::new(
-                                "json-syntax",
-                                Span::new(esc_start, end),
-                                "invalid escape sequence in a string",
-                            )));
-                        }
+                Some(&at) => {
+                    let help = if m.key == "Statement" {
+                        "move the statements of both `Statement` arrays into one array; AWS keeps only the last `Statement` and silently drops the statements of the first".to_string()
+                    } else {
+                        format!("remove one of the two `{}` members or merge their values; AWS, Azure and most JSON readers silently keep only the last one", m.key)
                     };
-                    self.pos += 1;
-                    out.push(c);
+                    self.issues.push(
+                        SyntaxIssue::new(
+                            "json-duplicate-key",
+                            m.key_span,
+                            format!("key `{}` appears a second time in this object", m.key),
+                        )
+                        .with_help(help)
+                        .with_label(at, format!("first `{}` here", m.key)),
+                    );
                 }
-                Some(_) => {
-                    return Err(Box::new(SyntaxIssue::new(
+            }
+        }
+    }
+
+    // ----- arrays --------------------------------------------------------------------
+
+    fn array(&mut self, tok: Token) {
+        let Some(f) = self.stack.last() else {
+            return;
+        };
+        let st = f.state;
+        match tok.kind {
+            Tok::RBracket => {
+                if st == St::AfterComma {
+                    self.trailing_comma();
+                }
+                self.close(tok.span);
+            }
+            ref k if k.starts_value() => {
+                if st == St::AfterValue {
+                    self.missing_comma_in_array(&tok);
+                }
+                self.start_value(tok);
+            }
+            Tok::Comma => match st {
+                St::AfterValue => {
+                    if let Some(f) = self.stack.last_mut() {
+                        f.state = St::AfterComma;
+                        f.last_comma = Some(tok.span);
+                    }
+                }
+                St::Start => self.error(
+                    SyntaxIssue::new(
                         "json-syntax",
-                        self.token_span(),
-                        format!(
-                            "{} inside a string; write it as an escape (`\\n`, `\\t`, `\\u00XX`)",
-                            self.describe_here()
+                        tok.span,
+                        "comma before the first element of the array",
+                    )
+                    .with_help("remove this comma; a comma goes only between two elements"),
+                ),
+                _ => self.error(
+                    SyntaxIssue::new("json-syntax", tok.span, "two commas in a row in the array")
+                        .with_help(
+                            "remove one of them; exactly one comma goes between two elements",
                         ),
-                    )))
-                }
+                ),
+            },
+            Tok::RBrace => self.mismatched(tok),
+            _ => {
+                let what = self.describe(&tok);
+                self.error(
+                    SyntaxIssue::new(
+                        "json-syntax",
+                        tok.span,
+                        format!("unexpected {what} inside an array"),
+                    )
+                    .with_help("array elements are separated by `,`; a `\"key\": value` pair belongs in an object `{ }`"),
+                );
             }
         }
     }
 
-    fn hex4(&mut self, esc_start: usize) -> PResult<u32> {
-        let digits = self
-            .text
-            .get(self.pos..self.pos + 4)
-            .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()));
-        match digits.and_then(|d| u32::from_str_radix(d, 16).ok()) {
-            Some(v) => {
-                self.pos += 4;
-                Ok(v)
+    fn missing_comma_in_array(&mut self, tok: &Token) {
+        if !self.may_report() {
+            return;
+        }
+        let Some(f) = self.stack.last() else {
+            return;
+        };
+        let Some(prev) = f.items.last() else {
+            return;
+        };
+        self.missing.push(MissingComma {
+            prev: prev.span,
+            prev_is_container: matches!(prev.value, Value::Object(_) | Value::Array(_)),
+            prev_is_object: matches!(prev.value, Value::Object(_)),
+            next: tok.span,
+            next_is_object: tok.kind == Tok::LBrace,
+            in_array: true,
+            statements: f.statements,
+            container: f.name.clone(),
+        });
+    }
+
+    fn trailing_comma(&mut self) {
+        let Some(f) = self.stack.last() else {
+            return;
+        };
+        let Some(comma) = f.last_comma else {
+            return; // the comma was inside an unterminated string, already reported
+        };
+        let (message, help) = match f.kind {
+            Kind::Array if f.statements => (
+                "comma after the last statement of the `Statement` array".to_string(),
+                "remove this comma; commas go only between statements, not after the last one (AWS KMS rejects the policy otherwise)".to_string(),
+            ),
+            Kind::Array => (
+                format!("comma after the last element of {}", f.describe()),
+                "remove this comma; JSON allows a comma only between two elements".to_string(),
+            ),
+            Kind::Object => (
+                "comma after the last member of the object".to_string(),
+                "remove this comma; JSON allows a comma only between two members".to_string(),
+            ),
+        };
+        self.issues.push(
+            SyntaxIssue::new("json-trailing-comma", comma, message)
+                .with_help(help)
+                .with_fix(Some(vec![(comma, String::new())])),
+        );
+    }
+
+    // ----- objects -------------------------------------------------------------------
+
+    fn object(&mut self, tok: Token) {
+        let Some(f) = self.stack.last() else {
+            return;
+        };
+        let mut st = f.state;
+        // Statements pasted after the `Statement` array's `]`.
+        match (st, &tok.kind) {
+            (St::OutsideNext, Tok::LBrace) => {
+                self.pasted_statement(tok);
+                return;
             }
-            None => Err(Box::new(SyntaxIssue::new(
+            (St::OutsideAfter, Tok::Comma) => {
+                let next_statement =
+                    *self.lex.peek(0) == Tok::LBrace && self.peek_is_statement_start(1);
+                if let Some(f) = self.stack.last_mut() {
+                    if next_statement {
+                        f.state = St::OutsideNext;
+                    } else {
+                        f.state = St::AfterComma;
+                        f.last_comma = Some(tok.span);
+                    }
+                }
+                return;
+            }
+            (St::OutsideAfter, Tok::LBrace) => {
+                if self.may_report() {
+                    if let Some(prev) = self
+                        .stack
+                        .last()
+                        .and_then(|f| f.outside)
+                        .and_then(|i| self.outside.get(i))
+                        .and_then(|o| o.pasted.last().copied())
+                    {
+                        self.missing.push(MissingComma {
+                            prev,
+                            prev_is_container: true,
+                            prev_is_object: true,
+                            next: tok.span,
+                            next_is_object: true,
+                            in_array: true,
+                            statements: true,
+                            container: Some("Statement".to_string()),
+                        });
+                    }
+                }
+                self.pasted_statement(tok);
+                return;
+            }
+            (St::OutsideAfter, Tok::RBracket) => {
+                let idx = self.stack.last().and_then(|f| f.outside);
+                if let Some(o) = idx.and_then(|i| self.outside.get_mut(i)) {
+                    o.strays.push(tok.span);
+                }
+                if let Some(f) = self.stack.last_mut() {
+                    f.state = St::AfterValue;
+                }
+                return;
+            }
+            (St::OutsideNext | St::OutsideAfter, _) => {
+                st = St::AfterValue;
+                if let Some(f) = self.stack.last_mut() {
+                    f.state = st;
+                }
+            }
+            _ => {}
+        }
+        match (st, &tok.kind) {
+            (St::Start | St::AfterComma | St::AfterValue, Tok::LBrace) if self.outside_starts() => {
+                self.pasted_statement(tok);
+            }
+            (St::Start | St::AfterComma, Tok::Str(s)) => {
+                let s = s.clone();
+                self.set_key(s, tok.span);
+            }
+            (St::AfterValue, Tok::Str(s)) => {
+                let s = s.clone();
+                self.missing_comma_in_object(tok.span);
+                self.set_key(s, tok.span);
+            }
+            (St::Start | St::AfterComma | St::AfterValue, Tok::Word)
+                if *self.lex.peek(0) == Tok::Colon =>
+            {
+                let w = self.text[tok.span.start..tok.span.end].to_string();
+                if st == St::AfterValue {
+                    self.missing_comma_in_object(tok.span);
+                }
+                self.error(
+                    SyntaxIssue::new(
+                        "json-syntax",
+                        tok.span,
+                        format!("key `{w}` is not in quotes"),
+                    )
+                    .with_help(format!("write the key in double quotes: `\"{w}\"`")),
+                );
+                self.set_key(w, tok.span);
+            }
+            (St::AfterComma | St::AfterValue, Tok::LBrace) if self.parent_is_array() => {
+                self.unclosed_before_next_object(st, tok);
+            }
+            (St::Start | St::AfterComma | St::AfterValue, k) if k.starts_value() => {
+                let what = self.describe(&tok);
+                self.error(
+                    SyntaxIssue::new(
+                        "json-syntax",
+                        tok.span,
+                        format!("expected a key in double quotes, found {what}"),
+                    )
+                    .with_help("each member of an object is `\"key\": value`, separated by commas"),
+                );
+                // Parse the value and drop it, so its insides do not cascade.
+                if let Some(f) = self.stack.last_mut() {
+                    f.key = None;
+                    f.discard = true;
+                    f.state = St::AfterColon;
+                }
+                self.start_value(tok);
+            }
+            (St::Start | St::AfterValue, Tok::RBrace) => self.close(tok.span),
+            (St::AfterComma, Tok::RBrace) => {
+                self.trailing_comma();
+                self.close(tok.span);
+            }
+            (St::Start | St::AfterComma, Tok::Comma) => self.error(
+                SyntaxIssue::new(
+                    "json-syntax",
+                    tok.span,
+                    if st == St::Start {
+                        "comma before the first member of the object"
+                    } else {
+                        "two commas in a row in the object"
+                    },
+                )
+                .with_help("remove this comma; exactly one comma goes between two members"),
+            ),
+            (St::AfterKey, Tok::Colon) => {
+                if let Some(f) = self.stack.last_mut() {
+                    f.state = St::AfterColon;
+                }
+            }
+            (St::AfterKey, k) if k.starts_value() => {
+                let key = self.pending_key_name();
+                self.error(
+                    SyntaxIssue::new(
+                        "json-syntax",
+                        tok.span,
+                        format!("missing `:` between the key `{key}` and its value"),
+                    )
+                    .with_help(format!("write `\"{key}\": value`")),
+                );
+                if let Some(f) = self.stack.last_mut() {
+                    f.state = St::AfterColon;
+                }
+                self.start_value(tok);
+            }
+            (St::AfterKey | St::AfterColon, Tok::Comma | Tok::RBrace) => {
+                let key = self.pending_key_name();
+                let key_span = self
+                    .stack
+                    .last()
+                    .and_then(|f| f.key.as_ref().map(|k| k.1))
+                    .unwrap_or(tok.span);
+                self.error(
+                    SyntaxIssue::new(
+                        "json-syntax",
+                        tok.span,
+                        format!("the key `{key}` has no value"),
+                    )
+                    .with_help(format!(
+                        "write a value after `\"{key}\":`, or remove the key"
+                    ))
+                    .with_label(key_span, "this key"),
+                );
+                if let Some(f) = self.stack.last_mut() {
+                    f.key = None;
+                    f.discard = false;
+                    f.state = St::AfterComma;
+                    f.last_comma = None;
+                }
+                if tok.kind == Tok::RBrace {
+                    self.close(tok.span);
+                }
+            }
+            (St::AfterColon, k) if k.starts_value() => self.start_value(tok),
+            (St::AfterValue, Tok::Comma) => {
+                if let Some(f) = self.stack.last_mut() {
+                    f.state = St::AfterComma;
+                    f.last_comma = Some(tok.span);
+                }
+            }
+            (_, Tok::RBracket) => self.mismatched(tok),
+            _ => {
+                let what = self.describe(&tok);
+                self.error(
+                    SyntaxIssue::new(
+                        "json-syntax",
+                        tok.span,
+                        format!("unexpected {what} in an object"),
+                    )
+                    .with_help("each member of an object is `\"key\": value`, separated by commas"),
+                );
+            }
+        }
+    }
+
+    /// `{ "Sid": "A", … ,` and then `{`: the object was never closed.
+    fn unclosed_before_next_object(&mut self, st: St, tok: Token) {
+        let (open, desc) = self
+            .stack
+            .last()
+            .map(|f| (f.open, f.describe()))
+            .unwrap_or_default();
+        let in_statements = self.stack.len() >= 2
+            && self
+                .stack
+                .get(self.stack.len() - 2)
+                .is_some_and(|p| p.statements);
+        let thing = if in_statements {
+            "statement".to_string()
+        } else {
+            desc.trim_start_matches("the ").to_string()
+        };
+        let comma = self.stack.last().and_then(|f| f.last_comma);
+        let at = comma.filter(|_| st == St::AfterComma).unwrap_or(tok.span);
+        self.error(
+            SyntaxIssue::new(
                 "json-syntax",
-                Span::new(esc_start, self.pos),
-                "`\\u` must be followed by four hexadecimal digits",
-            ))),
+                at,
+                format!("the {thing} is not closed before the next `{{` begins"),
+            )
+            .with_help(format!(
+                "add the missing `}}` at the end of the {thing}, before the comma that separates it from the next one"
+            ))
+            .with_label(open, format!("this {thing} is never closed")),
+        );
+        self.close_virtual();
+        if let Some(p) = self.stack.last_mut() {
+            if st == St::AfterComma {
+                p.state = St::AfterComma;
+                p.last_comma = comma;
+            }
+        }
+        self.array(tok);
+    }
+
+    fn pending_key_name(&self) -> String {
+        self.stack
+            .last()
+            .and_then(|f| f.key.as_ref().map(|k| k.0.clone()))
+            .unwrap_or_default()
+    }
+
+    fn set_key(&mut self, key: String, span: Span) {
+        if let Some(f) = self.stack.last_mut() {
+            f.key = Some((key, span));
+            f.discard = false;
+            f.state = St::AfterKey;
         }
     }
 
-    fn array(&mut self, depth: usize) -> PResult<Node> {
-        let start = self.pos;
-        self.pos += 1;
-        let mut items = Vec::new();
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(Node::new(Value::Array(items), Span::new(start, self.pos)));
-        }
-        loop {
-            items.push(self.value(depth + 1)?);
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                }
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Node::new(Value::Array(items), Span::new(start, self.pos)));
-                }
-                _ => {
-                    return Err(self.err(format!(
-                        "expected `,` or `]` in an array, found {}",
-                        self.describe_here()
-                    )))
-                }
-            }
-        }
+    fn parent_is_array(&self) -> bool {
+        self.stack.len() >= 2
+            && self
+                .stack
+                .get(self.stack.len() - 2)
+                .is_some_and(|p| p.kind == Kind::Array)
     }
 
-    fn object(&mut self, depth: usize) -> PResult<Node> {
-        let start = self.pos;
-        self.pos += 1;
-        let mut members = Vec::new();
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(Node::new(
-                Value::Object(members),
-                Span::new(start, self.pos),
-            ));
+    fn missing_comma_in_object(&mut self, next: Span) {
+        if !self.may_report() {
+            return;
         }
-        loop {
-            self.skip_ws();
-            if self.peek() != Some(b'"') {
-                return Err(self.err(format!(
-                    "expected a quoted key, found {}",
-                    self.describe_here()
-                )));
-            }
-            let key_start = self.pos;
-            let key = self.string()?;
-            let key_span = Span::new(key_start, self.pos);
-            self.skip_ws();
-            if self.peek() != Some(b':') {
-                return Err(self.err(format!(
-                    "expected `:` after the key, found {}",
-                    self.describe_here()
-                )));
-            }
-            self.pos += 1;
-            let value = self.value(depth + 1)?;
-            members.push(Member {
-                key,
-                key_span,
-                value,
+        let Some(prev) = self.stack.last().and_then(|f| f.members.last()) else {
+            return;
+        };
+        self.missing.push(MissingComma {
+            prev: prev.value.span,
+            prev_is_container: matches!(prev.value.value, Value::Object(_) | Value::Array(_)),
+            prev_is_object: matches!(prev.value.value, Value::Object(_)),
+            next,
+            next_is_object: false,
+            in_array: false,
+            statements: false,
+            container: Some(prev.key.clone()),
+        });
+    }
+
+    /// At `{` in an object right after its `Statement` array (`"Statement": [ … ], {`), with
+    /// a statement key next: the start of statements pasted outside the array.
+    fn outside_starts(&mut self) -> bool {
+        let ok = self.stack.last().is_some_and(|f| {
+            f.kind == Kind::Object
+                && f.key.is_none()
+                && f.members.last().is_some_and(|m| {
+                    m.key == "Statement" && matches!(m.value.value, Value::Array(_))
+                })
+        });
+        ok && self.peek_is_statement_start(0)
+    }
+
+    /// `{` of a statement pasted after the `Statement` array inside the policy object.
+    fn pasted_statement(&mut self, tok: Token) {
+        let new_record = self.stack.last().is_some_and(|f| f.outside.is_none());
+        if new_record {
+            let record = self.stack.last().and_then(|f| f.members.last()).map(|m| {
+                let items = m.value.as_array().unwrap_or(&[]);
+                Outside {
+                    array: m.value.span,
+                    last_item_end: items.last().map(|n| n.span.end),
+                    pasted: Vec::new(),
+                    strays: Vec::new(),
+                    after_root: None,
+                    clean: true,
+                }
             });
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                }
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(Node::new(
-                        Value::Object(members),
-                        Span::new(start, self.pos),
-                    ));
-                }
-                _ => {
-                    return Err(self.err(format!(
-                        "expected `,` or `}}` in an object, found {}",
-                        self.describe_here()
-                    )))
+            if let Some(record) = record {
+                self.outside.push(record);
+                let i = self.outside.len() - 1;
+                if let Some(f) = self.stack.last_mut() {
+                    f.outside = Some(i);
                 }
             }
         }
+        if let Some(f) = self.stack.last_mut() {
+            f.pending_outside = true;
+            f.key = None;
+        }
+        self.push(Kind::Object, tok.span);
     }
+
+    /// A closer that does not match the open container.
+    fn mismatched(&mut self, tok: Token) {
+        let (want, got) = if tok.kind == Tok::RBrace {
+            (Kind::Object, "}")
+        } else {
+            (Kind::Array, "]")
+        };
+        let Some(top) = self.frame_kind() else {
+            return;
+        };
+        // One closer too many, if the container plainly goes on after it.
+        let extra = match top {
+            Kind::Array => {
+                *self.lex.peek(0) == Tok::RBracket
+                    || (*self.lex.peek(0) == Tok::Comma
+                        && matches!(self.lex.peek(1), Tok::LBrace | Tok::LBracket))
+            }
+            Kind::Object => {
+                *self.lex.peek(0) == Tok::Comma && matches!(self.lex.peek(1), Tok::Str(_))
+            }
+        };
+        let target = if extra {
+            None
+        } else {
+            self.stack.iter().rposition(|f| f.kind == want)
+        };
+        match target {
+            Some(i) => {
+                let (open, desc, closer) = self
+                    .stack
+                    .last()
+                    .map(|f| (f.open, f.describe(), f.kind.closer()))
+                    .unwrap_or_default();
+                self.error(
+                    SyntaxIssue::new(
+                        "json-syntax",
+                        tok.span,
+                        format!("expected `{closer}` to close {desc} before this `{got}`"),
+                    )
+                    .with_help(format!("add the missing `{closer}` before this `{got}`"))
+                    .with_label(open, format!("{desc} starts here and is never closed")),
+                );
+                while self.stack.len() > i + 1 {
+                    self.close_virtual();
+                }
+                self.close(tok.span);
+            }
+            None => {
+                let opener = if want == Kind::Object { "{" } else { "[" };
+                self.error(
+                    SyntaxIssue::new(
+                        "json-syntax",
+                        tok.span,
+                        format!("`{got}` without a matching `{opener}`"),
+                    )
+                    .with_help(format!("remove this `{got}`")),
+                );
+            }
+        }
+    }
+
+    // ----- outside any container -----------------------------------------------------
+
+    /// The root is an object whose last member is a `Statement` array.
+    fn root_ends_with_statements(&self) -> bool {
+        self.root.as_ref().is_some_and(|r| {
+            r.as_object().is_some_and(|ms| {
+                ms.last().is_some_and(|m| {
+                    m.key == "Statement" && matches!(m.value.value, Value::Array(_))
+                })
+            })
+        })
+    }
+
+    fn begin_root_outside(&mut self) -> usize {
+        let root = self.root.as_ref();
+        let array = root
+            .and_then(|r| r.as_object())
+            .and_then(|ms| ms.last())
+            .map(|m| &m.value);
+        self.outside.push(Outside {
+            array: array.map(|a| a.span).unwrap_or_default(),
+            last_item_end: array
+                .and_then(|a| a.as_array())
+                .and_then(|items| items.last())
+                .map(|n| n.span.end),
+            pasted: Vec::new(),
+            strays: Vec::new(),
+            after_root: root.map(|r| r.span),
+            clean: true,
+        });
+        self.outside.len() - 1
+    }
+
+    fn top_level(&mut self, tok: Token) {
+        match self.top {
+            Top::BeforeRoot => {
+                if tok.kind.starts_value() {
+                    self.start_value(tok);
+                } else {
+                    let what = self.describe(&tok);
+                    self.error(
+                        SyntaxIssue::new(
+                            "json-syntax",
+                            tok.span,
+                            format!("expected a JSON value, found {what}"),
+                        )
+                        .with_help("a key policy starts with `{`"),
+                    );
+                }
+            }
+            Top::AfterRoot => {
+                if self.root_ends_with_statements() {
+                    if tok.kind == Tok::Comma
+                        && *self.lex.peek(0) == Tok::LBrace
+                        && self.peek_is_statement_start(1)
+                    {
+                        let i = self.begin_root_outside();
+                        self.top = Top::OutsideNext(i);
+                        return;
+                    }
+                    if tok.kind == Tok::LBrace && self.peek_is_statement_start(0) {
+                        let i = self.begin_root_outside();
+                        self.top = Top::OutsidePending(i);
+                        self.push(Kind::Object, tok.span);
+                        return;
+                    }
+                }
+                if tok.kind == Tok::Comma && *self.lex.peek(0) == Tok::Eof {
+                    self.issues.push(
+                        SyntaxIssue::new(
+                            "json-trailing-comma",
+                            tok.span,
+                            "comma after the end of the JSON document",
+                        )
+                        .with_help("remove this comma; nothing may follow the document")
+                        .with_fix(Some(vec![(tok.span, String::new())])),
+                    );
+                    return;
+                }
+                self.after_document(tok);
+            }
+            Top::OutsideNext(i) => {
+                if tok.kind == Tok::LBrace {
+                    self.top = Top::OutsidePending(i);
+                    self.push(Kind::Object, tok.span);
+                } else {
+                    self.unclean(i);
+                    self.after_document(tok);
+                }
+            }
+            Top::OutsideAfter(i) => match tok.kind {
+                Tok::Comma
+                    if *self.lex.peek(0) == Tok::LBrace && self.peek_is_statement_start(1) =>
+                {
+                    self.top = Top::OutsideNext(i);
+                }
+                Tok::LBrace => {
+                    if self.may_report() {
+                        if let Some(prev) =
+                            self.outside.get(i).and_then(|o| o.pasted.last().copied())
+                        {
+                            self.missing.push(MissingComma {
+                                prev,
+                                prev_is_container: true,
+                                prev_is_object: true,
+                                next: tok.span,
+                                next_is_object: true,
+                                in_array: true,
+                                statements: true,
+                                container: Some("Statement".to_string()),
+                            });
+                        }
+                    }
+                    self.top = Top::OutsidePending(i);
+                    self.push(Kind::Object, tok.span);
+                }
+                Tok::RBracket | Tok::RBrace | Tok::Comma => {
+                    if let Some(o) = self.outside.get_mut(i) {
+                        o.strays.push(tok.span);
+                    }
+                    self.top = Top::Stray(i);
+                }
+                _ => {
+                    self.unclean(i);
+                    self.after_document(tok);
+                }
+            },
+            Top::Stray(i) => match tok.kind {
+                Tok::RBracket | Tok::RBrace | Tok::Comma => {
+                    if let Some(o) = self.outside.get_mut(i) {
+                        o.strays.push(tok.span);
+                    }
+                }
+                _ => {
+                    self.unclean(i);
+                    self.after_document(tok);
+                }
+            },
+            Top::OutsidePending(_) => {}
+        }
+    }
+
+    fn unclean(&mut self, i: usize) {
+        if let Some(o) = self.outside.get_mut(i) {
+            o.clean = false;
+        }
+    }
+
+    /// Content after the document that is not pasted statements: reported once, then the
+    /// rest of the file is not read.
+    fn after_document(&mut self, tok: Token) {
+        let what = self.describe(&tok);
+        let mut issue = SyntaxIssue::new(
+            "json-syntax",
+            tok.span,
+            format!("unexpected {what} after the end of the JSON document"),
+        )
+        .with_help("a file holds one JSON document; remove what follows it, or move it inside");
+        if let Some(root) = &self.root {
+            if root.span.end > root.span.start {
+                issue = issue.with_label(
+                    Span::new(root.span.end - 1, root.span.end),
+                    "the document ends here",
+                );
+            }
+        }
+        self.error(issue);
+        self.stopped = true;
+    }
+
+    fn eof(&mut self, at: usize) {
+        if !self.stack.is_empty() {
+            let suppressed = self.lex.unterminated_comment();
+            if !suppressed {
+                let closers: Vec<String> = self
+                    .stack
+                    .iter()
+                    .rev()
+                    .map(|f| format!("`{}`", f.kind.closer()))
+                    .collect();
+                let (open, desc) = self
+                    .stack
+                    .last()
+                    .map(|f| (f.open, f.describe()))
+                    .unwrap_or_default();
+                self.error(
+                    SyntaxIssue::new(
+                        "json-syntax",
+                        Span::point(self.last_end),
+                        format!("the file ends before {desc} is closed"),
+                    )
+                    .with_help(format!("add {} at the end", closers.join(" and ")))
+                    .with_label(open, format!("{desc} starts here")),
+                );
+            }
+            while !self.stack.is_empty() {
+                self.close_virtual();
+            }
+        } else if self.root.is_none() && self.issues.is_empty() && self.lex.issues.is_empty() {
+            let message = if self.lex.comments.is_empty() {
+                "the file is empty; expected a JSON value"
+            } else {
+                "the file holds only comments; expected a JSON value"
+            };
+            self.issues
+                .push(SyntaxIssue::new("json-syntax", Span::point(at), message));
+        }
+    }
+
+    fn finish(self) -> Parsed {
+        let text = self.text;
+        let mut issues = self.issues;
+        issues.extend(self.lex.issues);
+        issues.extend(self.lex.comments.iter().map(|c| comment_issue(text, c)));
+        if let Some(issue) = smart_quote_issue(&self.lex.smart) {
+            issues.push(issue);
+        }
+        splice::analyse(
+            text,
+            self.root.as_ref(),
+            self.missing,
+            &self.outside,
+            &mut issues,
+        );
+        Parsed {
+            root: self.root,
+            issues,
+        }
+    }
+}
+
+// ----- comments and typographic quotes ----------------------------------------------
+
+fn comment_issue(text: &str, c: &Comment) -> SyntaxIssue {
+    let (message, help) = match (c.block, c.closed) {
+        (false, _) => (
+            "`//` comment in JSON, which does not allow comments",
+            "remove the comment; AWS KMS and Azure Resource Manager reject JSON with comments (put a note in a `Sid` or a `Description` instead)",
+        ),
+        (true, true) => (
+            "`/* */` comment in JSON, which does not allow comments",
+            "remove the comment; AWS KMS and Azure Resource Manager reject JSON with comments (put a note in a `Sid` or a `Description` instead)",
+        ),
+        (true, false) => (
+            "`/*` comment that is never closed, so the rest of the file is ignored",
+            "close it with `*/`, or better remove the comment: JSON does not allow comments",
+        ),
+    };
+    SyntaxIssue::new("json-comment", c.span, message)
+        .with_help(help)
+        .with_fix(if c.closed {
+            Some(vec![comment_removal(text, c.span)])
+        } else {
+            None
+        })
+}
+
+/// The edit that removes a comment: its whole line if it is alone on it, else the
+/// comment and the blanks before it.
+fn comment_removal(text: &str, span: Span) -> (Span, String) {
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..span.start];
+    let line_end = text[span.end..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i);
+    let after = &text[span.end..line_end];
+    let blank = |s: &str| s.chars().all(|c| c == ' ' || c == '\t' || c == '\r');
+    if blank(before) && blank(after) {
+        let end = if line_end < text.len() {
+            line_end + 1
+        } else {
+            line_end
+        };
+        // The very last line: take the line break before it instead.
+        if end == text.len() && line_start > 0 && !text[span.end..].contains('\n') {
+            let start = if text[..line_start - 1].ends_with('\r') {
+                line_start - 2
+            } else {
+                line_start - 1
+            };
+            return (Span::new(start, end), String::new());
+        }
+        return (Span::new(line_start, end), String::new());
+    }
+    let trimmed = before.trim_end_matches([' ', '\t']);
+    if trimmed.len() < before.len() {
+        return (
+            Span::new(line_start + trimmed.len(), span.end),
+            String::new(),
+        );
+    }
+    // Between two tokens that would merge into one (`1/**/2`): keep them apart.
+    let wordy = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || "_.+-".contains(c));
+    let glued = wordy(before.chars().next_back()) && wordy(after.chars().next());
+    (
+        span,
+        if glued {
+            " ".to_string()
+        } else {
+            String::new()
+        },
+    )
+}
+
+/// One finding for all strings in typographic quotes: one paste from a web page or chat
+/// is one mistake.
+fn smart_quote_issue(uses: &[SmartUse]) -> Option<SyntaxIssue> {
+    let first = uses.first()?;
+    let n = uses.len();
+    let message = if n == 1 {
+        "typographic quotes used as JSON quotes".to_string()
+    } else {
+        format!("typographic quotes used as JSON quotes ({n} strings in this file)")
+    };
+    let certain = uses.iter().all(|u| u.certain);
+    let fix = certain.then(|| {
+        uses.iter()
+            .flat_map(|u| u.quotes.iter().map(|q| (*q, "\"".to_string())))
+            .collect()
+    });
+    Some(
+        SyntaxIssue::new("json-smart-quotes", first.string, message)
+            .with_help("replace `“ ” ‘ ’` with straight double quotes `\"`; text copied from a web page, chat or word processor often has them — copy the JSON with the Aura Console's copy button instead")
+            .with_fix(fix),
+    )
+}
+
+// ----- fix verification -------------------------------------------------------------
+
+/// Drops every fix that is not certain: applied alone, it must remove an issue of its rule
+/// and add no issue of any rule.
+fn verify_fixes(text: &str, parsed: &mut Parsed) {
+    let before = rule_counts(&parsed.issues);
+    let max = (VERIFY_BYTES / text.len().max(1)).clamp(1, VERIFY_MAX);
+    let mut checked = 0;
+    for i in 0..parsed.issues.len() {
+        let issue = &parsed.issues[i];
+        let Some(edits) = &issue.fix else {
+            continue;
+        };
+        let rule = issue.rule;
+        let trusted = matches!(rule, "json-comment" | "json-trailing-comma");
+        let ok = if checked < max {
+            checked += 1;
+            match apply_edits(text, edits) {
+                Ok(fixed) => {
+                    let after = rule_counts(&parse_inner(&fixed, false).issues);
+                    let count = |m: &HashMap<&str, usize>, r: &str| m.get(r).copied().unwrap_or(0);
+                    count(&after, rule) < count(&before, rule)
+                        && after.iter().all(|(r, n)| *n <= count(&before, r))
+                }
+                Err(_) => false,
+            }
+        } else {
+            trusted
+        };
+        if !ok {
+            parsed.issues[i].fix = None;
+        }
+    }
+}
+
+fn rule_counts(issues: &[SyntaxIssue]) -> HashMap<&'static str, usize> {
+    let mut m = HashMap::new();
+    for i in issues {
+        *m.entry(i.rule).or_insert(0) += 1;
+    }
+    m
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rules(text: &str) -> Vec<&'static str> {
+        parse(text).issues.iter().map(|i| i.rule).collect()
+    }
 
     #[test]
     fn spans_of_keys_and_values() {
@@ -438,18 +1433,198 @@ mod tests {
         assert_eq!(arr.len(), 4);
         assert_eq!(&t[arr[1].span.start..arr[1].span.end], r#""x\"y""#);
         assert_eq!(arr[1].as_str(), Some("x\"y"));
+        assert_eq!(root.span, Span::new(1, t.len() - 1));
     }
 
     #[test]
-    fn deep_nesting_is_an_issue_not_a_crash() {
-        let t = "[".repeat(1_000_000);
-        let p = parse(&t);
-        assert_eq!(p.issues.len(), 1);
-        assert!(p.issues[0].message.contains("nesting"));
+    fn deep_nesting_is_one_issue_not_a_crash() {
+        for open in ["[", "{\"a\":"] {
+            let t = open.repeat(1_000_000);
+            let p = parse(&t);
+            assert_eq!(p.issues.len(), 1, "{open}");
+            assert!(p.issues[0].message.contains("nesting"));
+            assert!(p.root.is_some());
+        }
+        // Exactly at the limit is fine.
+        let t = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&t).is_valid());
+        let t = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert_eq!(rules(&t), vec!["json-syntax"]);
     }
 
     #[test]
     fn empty_is_an_issue() {
-        assert_eq!(parse("  \n").issues.len(), 1);
+        assert_eq!(rules("  \n"), vec!["json-syntax"]);
+        assert_eq!(rules("// nothing\n"), vec!["json-comment", "json-syntax"]);
+    }
+
+    #[test]
+    fn trailing_commas() {
+        let t = "{\"a\": [1, 2,], \"b\": 1,}";
+        let p = parse(t);
+        assert_eq!(
+            p.issues.iter().map(|i| i.rule).collect::<Vec<_>>(),
+            vec!["json-trailing-comma", "json-trailing-comma"]
+        );
+        assert_eq!(&t[p.issues[0].span.start..p.issues[0].span.end], ",");
+        assert_eq!(p.issues[0].span.start, 11);
+        assert!(p.issues.iter().all(|i| i.fix.is_some()));
+        let root = p.root.unwrap_or(Node::new(Value::Null, Span::default()));
+        assert_eq!(
+            root.get("a").and_then(|a| a.as_array()).map(|a| a.len()),
+            Some(2)
+        );
+        assert!(root.get("b").is_some());
+    }
+
+    #[test]
+    fn missing_comma_between_members() {
+        let t = "{\n  \"Effect\": \"Allow\"\n  \"Action\": \"kms:*\"\n}";
+        let p = parse(t);
+        assert_eq!(p.issues.len(), 1);
+        let i = &p.issues[0];
+        assert_eq!(i.rule, "json-syntax");
+        assert!(i.message.contains("`Effect`"), "{}", i.message);
+        assert_eq!(&t[i.span.start..i.span.end], "\"Action\"");
+        let root = p.root.unwrap_or(Node::new(Value::Null, Span::default()));
+        assert_eq!(root.get("Action").and_then(Node::as_str), Some("kms:*"));
+    }
+
+    #[test]
+    fn unterminated_string_is_one_issue() {
+        let t = "{\n  \"Sid\": \"Allow access,\n  \"Effect\": \"Allow\"\n}";
+        let p = parse(t);
+        assert_eq!(rules(t), vec!["json-syntax"], "{:?}", p.issues);
+        let root = p.root.unwrap_or(Node::new(Value::Null, Span::default()));
+        assert_eq!(root.get("Effect").and_then(Node::as_str), Some("Allow"));
+        assert_eq!(root.get("Sid").and_then(Node::as_str), Some("Allow access"));
+        // Without the comma inside, the missing comma is its cascade.
+        let t = "{\n  \"Sid\": \"Allow access\n  \"Effect\": \"Allow\"\n}";
+        assert_eq!(rules(t), vec!["json-syntax"]);
+    }
+
+    #[test]
+    fn unclosed_at_end_of_file() {
+        let t = "{\"Statement\": [{\"Sid\": \"a\"}";
+        let p = parse(t);
+        assert_eq!(p.issues.len(), 1);
+        assert!(p.issues[0].message.contains("`Statement` array"));
+        assert_eq!(
+            p.issues[0].help.as_deref(),
+            Some("add `]` and `}` at the end")
+        );
+        let root = p.root.unwrap_or(Node::new(Value::Null, Span::default()));
+        assert_eq!(
+            root.pointer("/Statement/0/Sid").and_then(Node::as_str),
+            Some("a")
+        );
+    }
+
+    #[test]
+    fn missing_close_bracket_before_brace() {
+        let t = "{\"Statement\": [{\"Sid\": \"a\"}\n}";
+        let p = parse(t);
+        assert_eq!(rules(t), vec!["json-syntax"]);
+        assert!(p.issues[0].message.contains("`]`"));
+        let root = p.root.unwrap_or(Node::new(Value::Null, Span::default()));
+        assert_eq!(
+            root.pointer("/Statement/0/Sid").and_then(Node::as_str),
+            Some("a")
+        );
+    }
+
+    #[test]
+    fn unclosed_statement_object() {
+        let t = "{\"Statement\": [{\"Sid\": \"a\", {\"Sid\": \"b\"}]}";
+        let p = parse(t);
+        assert_eq!(rules(t), vec!["json-syntax"], "{:?}", p.issues);
+        let root = p.root.unwrap_or(Node::new(Value::Null, Span::default()));
+        assert_eq!(
+            root.pointer("/Statement/1/Sid").and_then(Node::as_str),
+            Some("b")
+        );
+    }
+
+    #[test]
+    fn extra_closer_is_skipped() {
+        let t = "{\"Statement\": [{\"Sid\": \"a\"}}, {\"Sid\": \"b\"}]}";
+        let p = parse(t);
+        assert_eq!(rules(t), vec!["json-syntax"], "{:?}", p.issues);
+        let root = p.root.unwrap_or(Node::new(Value::Null, Span::default()));
+        assert_eq!(
+            root.pointer("/Statement/1/Sid").and_then(Node::as_str),
+            Some("b")
+        );
+    }
+
+    #[test]
+    fn words_and_single_quotes() {
+        assert_eq!(rules("{\"a\": True}"), vec!["json-syntax"]);
+        assert_eq!(rules("{'a': 1}"), vec!["json-syntax"]);
+        assert_eq!(rules("{a: 1}"), vec!["json-syntax"]);
+        let p = parse("{\"Effect\": Allow}");
+        let root = p.root.unwrap_or(Node::new(Value::Null, Span::default()));
+        assert_eq!(root.get("Effect").and_then(Node::as_str), Some("Allow"));
+    }
+
+    #[test]
+    fn duplicate_keys() {
+        let t = "{\"a\": 1, \"b\": 2, \"a\": 3}";
+        let p = parse(t);
+        assert_eq!(p.issues.len(), 1);
+        let i = &p.issues[0];
+        assert_eq!(i.rule, "json-duplicate-key");
+        assert_eq!(i.span, Span::new(17, 20));
+        assert_eq!(i.labels[0].0, Span::new(1, 4));
+    }
+
+    #[test]
+    fn comments_are_removed_cleanly() {
+        let t = "{\n  // a note\n  \"a\": 1, /* x */\n  \"b\": 2 // end\n}\n";
+        let p = parse(t);
+        assert_eq!(
+            p.issues.iter().map(|i| i.rule).collect::<Vec<_>>(),
+            vec!["json-comment"; 3]
+        );
+        let edits: Vec<(Span, String)> = p
+            .issues
+            .iter()
+            .flat_map(|i| i.fix.clone().unwrap_or_default())
+            .collect();
+        let fixed = apply_edits(t, &edits).unwrap_or_default();
+        assert_eq!(fixed, "{\n  \"a\": 1,\n  \"b\": 2\n}\n");
+    }
+
+    #[test]
+    fn glued_block_comment_keeps_tokens_apart() {
+        let t = "[1,/*x*/2]";
+        let p = parse(t);
+        let edits = p.issues[0].fix.clone().unwrap_or_default();
+        assert_eq!(apply_edits(t, &edits).unwrap_or_default(), "[1,2]");
+        // `1/**/2` is two numbers (and a missing comma); removing the comment must not
+        // make it one.
+        let t = "[1/**/2]";
+        let p = parse(t);
+        let c = p.issues.iter().find(|i| i.rule == "json-comment");
+        let edits = c.and_then(|c| c.fix.clone()).unwrap_or_default();
+        assert_eq!(apply_edits(t, &edits).unwrap_or_default(), "[1 2]");
+        let t = "[true/*x*/,false]";
+        let edits = parse(t).issues[0].fix.clone().unwrap_or_default();
+        assert_eq!(apply_edits(t, &edits).unwrap_or_default(), "[true,false]");
+    }
+
+    #[test]
+    fn content_after_the_document() {
+        let t = "{\"a\": 1}\n{\"b\": 2}";
+        assert_eq!(rules(t), vec!["json-syntax"]);
+        assert_eq!(rules("{\"a\": 1},"), vec!["json-trailing-comma"]);
+    }
+
+    #[test]
+    fn garbage_never_loops() {
+        let t = "}]:,,]]}}{{[[\u{201c}\u{2018}'\"\\ /* // @#$%^&*()";
+        let p = parse(t);
+        assert!(!p.issues.is_empty());
+        assert!(p.issues.len() <= MAX_SYNTAX_ERRORS + 5);
     }
 }
