@@ -29,6 +29,12 @@ const CRASHERS: &[(&str, &str)] = &[
         "\"\\uDDDD\"",
     ),
     (
+        // json_parse: the "document ends here" label took the last byte of a document
+        // ending in a multi-byte `”`, a span inside that character.
+        "document ending in a smart quote, then more text",
+        "\t\"aww:\\u0188[\u{feff}ww100:\\u0188[\u{feff}ww1012\u{201d}aw:\\u0182aw:\\u01800943030ww:\\\"388800s\"u0188[1012",
+    ),
+    (
         // lint_document: smart quotes around a key of a broken rotation-status document
         // produced `json-smart-quotes`, an id the registry did not know yet.
         "smart quotes in a broken rotation status",
@@ -66,6 +72,12 @@ fn fuzz_crashers_are_handled() {
                 "{what}: issue span {:?}",
                 issue.span
             );
+            for (span, _) in &issue.labels {
+                assert!(spans_ok(input, *span), "{what}: label span {span:?}");
+            }
+            for (span, _) in issue.fix.iter().flatten() {
+                assert!(spans_ok(input, *span), "{what}: fix span {span:?}");
+            }
         }
         // The literal map decodes a string as the parser does.
         if let Some(root) = &parsed.root {
