@@ -518,13 +518,25 @@ impl<'a> Parser<'a> {
         if members.len() < 2 {
             return;
         }
+        // Small objects (nearly all) are searched in place; a map only for big ones.
+        let small = members.len() <= 16;
         let mut first: HashMap<&str, Span> = HashMap::new();
-        for m in members {
-            match first.get(m.key.as_str()) {
-                None => {
+        for (i, m) in members.iter().enumerate() {
+            let earlier = if small {
+                members[..i]
+                    .iter()
+                    .find(|e| e.key == m.key)
+                    .map(|e| e.key_span)
+            } else {
+                let at = first.get(m.key.as_str()).copied();
+                if at.is_none() {
                     first.insert(&m.key, m.key_span);
                 }
-                Some(&at) => {
+                at
+            };
+            match earlier {
+                None => {}
+                Some(at) => {
                     let help = if m.key == "Statement" {
                         "move the statements of both `Statement` arrays into one array; AWS keeps only the last `Statement` and silently drops the statements of the first".to_string()
                     } else {
