@@ -50,6 +50,9 @@ pub struct Report {
     pub files_seen: usize,
     /// Why rules were skipped, for `--verbose`.
     pub notes: Vec<String>,
+    /// Every rule available in the run (built-in, and user packs' rules of the units
+    /// linted), for SARIF `tool.driver.rules`.
+    pub rules: Vec<&'static crate::rules::RuleMeta>,
 }
 
 /// A file read, parsed and classified; or the diagnostic saying why it could not be.
@@ -96,8 +99,8 @@ pub fn run(opts: &Options) -> Report {
 
     // Config errors stop the run for the files they govern.
     for key in units.keys() {
-        if let Err(e) = configs.get(key) {
-            failures.push(*e);
+        if let Err(errors) = configs.get(key) {
+            failures.extend(errors);
         }
     }
     report.failed |= !failures.is_empty();
@@ -175,7 +178,13 @@ pub fn run(opts: &Options) -> Report {
         };
         let ruleset = RuleSet::new(config);
         let cx = Context::new(config, &skipped);
-        let active: Vec<&'static dyn Rule> = rules::builtin()
+        let available = rules_for(config);
+        for r in &available {
+            if !report.rules.iter().any(|m| m.id == r.meta().id) {
+                report.rules.push(r.meta());
+            }
+        }
+        let active: Vec<&'static dyn Rule> = available
             .into_iter()
             .filter(|r| ruleset.enabled(r.meta().id))
             .collect();
@@ -228,6 +237,14 @@ pub fn run(opts: &Options) -> Report {
     report.diagnostics = diagnostics;
     report.notes = skipped.into_inner().unwrap_or_default();
     report
+}
+
+/// The rules available to a unit: every built-in rule (Rust and built-in packs) and the
+/// rules of the user packs its config names (loaded with the config).
+pub fn rules_for(config: &Config) -> Vec<&'static dyn Rule> {
+    let mut all = rules::builtin();
+    all.extend(config.pack_rules.0.iter().copied());
+    all
 }
 
 /// Fills in the file and JSON pointer of diagnostics a rule produced for `doc`.
@@ -404,7 +421,7 @@ pub fn lint_text(path: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
     let ruleset = RuleSet::new(config);
     let mut out = Vec::new();
     syntax_diagnostics(&doc, &mut out);
-    let active: Vec<&'static dyn Rule> = rules::builtin()
+    let active: Vec<&'static dyn Rule> = rules_for(config)
         .into_iter()
         .filter(|r| ruleset.enabled(r.meta().id))
         .collect();
@@ -451,7 +468,7 @@ impl UnitKey {
 pub struct ConfigCache {
     override_path: Option<PathBuf>,
     nearest: HashMap<PathBuf, Option<PathBuf>>,
-    loaded: HashMap<PathBuf, Result<Config, Box<Diagnostic>>>,
+    loaded: HashMap<PathBuf, Result<Config, Vec<Diagnostic>>>,
     default: Config,
 }
 
@@ -511,25 +528,28 @@ impl ConfigCache {
                     format!("invalid configuration: {}", e.message),
                 );
                 d.file = Some(e.file);
-                Box::new(d.with_help(
+                vec![d.with_help(
                     "fix the configuration file; `cmklint explain config-error` lists the keys cmklint.toml accepts",
-                ))
+                )]
             }),
-            Err(e) => Err(Box::new(
-                Diagnostic::new(
-                    CONFIG_ERROR,
-                    Severity::Error,
-                    Span::point(0),
-                    format!("cannot read configuration: {}", io_message(&e)),
-                )
-                .with_file(Arc::new(SourceFile::new(path, String::new()))),
-            )),
+            Err(e) => Err(vec![Diagnostic::new(
+                CONFIG_ERROR,
+                Severity::Error,
+                Span::point(0),
+                format!("cannot read configuration: {}", io_message(&e)),
+            )
+            .with_file(Arc::new(SourceFile::new(path, String::new())))]),
         };
+        // The rule packs it names are part of the configuration: a bad pack fails it.
+        let result = result.and_then(|mut config| {
+            config.pack_rules = crate::pack::PackRules(crate::pack::load_user_packs(&config)?);
+            Ok(config)
+        });
         self.loaded.insert(path.to_path_buf(), result);
     }
 
-    /// The config of a unit, or the diagnostic saying why it could not be loaded.
-    pub fn get(&self, key: &UnitKey) -> Result<&Config, Box<Diagnostic>> {
+    /// The config of a unit, or the diagnostics saying why it could not be loaded.
+    pub fn get(&self, key: &UnitKey) -> Result<&Config, Vec<Diagnostic>> {
         match key {
             UnitKey::Folder(_) => Ok(&self.default),
             UnitKey::Config(p) => match self.loaded.get(p) {

@@ -12,6 +12,7 @@ pub mod discover;
 pub mod document;
 pub mod engine;
 pub mod json;
+pub mod pack;
 pub mod region;
 pub mod render;
 pub mod rules;

@@ -1,0 +1,407 @@
+//! A loaded pack rule and how it runs: find the parts of a document of the rule's kinds,
+//! select nodes with the rule's path, check the preconditions, judge each value with the
+//! assertion, and report a finding at the node (or, for a missing key, at its nearest
+//! existing parent).
+
+use super::assert::{Assertion, Subject};
+use super::path::{Deref, Hit, Literal, Resolve, Selector};
+use super::schema::show;
+use super::template::{ConfigKey, Template, Vars};
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::document::Document;
+use crate::json::{Node, Value};
+use crate::rules::{Context, Rule, RuleMeta};
+
+/// What a precondition looks at.
+#[derive(Debug)]
+pub enum Target {
+    /// A path in the same document part, its wildcards bound to the rule's hit.
+    Path(Selector),
+    /// A configuration value.
+    Config(ConfigKey),
+}
+
+/// One precondition.
+#[derive(Debug)]
+pub struct Condition {
+    pub target: Target,
+    pub assertion: Assertion,
+    pub default: Option<Node>,
+}
+
+/// A rule from a rule pack.
+#[derive(Debug)]
+pub struct PackRule {
+    pub meta: RuleMeta,
+    /// Kind ids it applies to.
+    pub kinds: Vec<&'static str>,
+    pub path: Selector,
+    pub when: Vec<Condition>,
+    pub assertion: Assertion,
+    pub default: Option<Node>,
+    pub message: Template,
+    pub message_missing: Option<Template>,
+    pub help: Template,
+    /// The pack file it was loaded from, and the span of its id there.
+    pub file: std::sync::Arc<crate::source::SourceFile>,
+    pub id_span: crate::source::Span,
+}
+
+/// A part of a document that pack rules of `kind` look at.
+pub struct Part<'a> {
+    pub kind: &'static str,
+    pub root: &'a Node,
+    /// The ARM template the part lives in, for resolving `parameters()` / `variables()`.
+    pub template: Option<&'a Node>,
+    /// Whether values may be unknown at lint time (ARM expressions).
+    pub azure: bool,
+}
+
+/// The parts of a document pack rules see: the document as its kind, plus the parts of
+/// other kinds inside it (each vault resource of an ARM template is an `azure-vault`; the
+/// policy inside `get-key-policy` output is an `aws-key-policy`).
+pub fn parts(doc: &Document) -> Vec<Part<'_>> {
+    let kind = doc.model.kind_id();
+    let Some(root) = doc.root() else {
+        return Vec::new();
+    };
+    let azure = kind.starts_with("azure-");
+    let mut out = vec![Part {
+        kind,
+        root,
+        template: None,
+        azure,
+    }];
+    match kind {
+        "aws-get-key-policy" => {
+            if let Some(policy) = doc.model.embedded().and_then(|p| p.root.as_ref()) {
+                out.push(Part {
+                    kind: "aws-key-policy",
+                    root: policy,
+                    template: None,
+                    azure: false,
+                });
+            }
+        }
+        "azure-arm-template" => {
+            out[0].template = Some(root);
+            let mut vaults = Vec::new();
+            arm_resources(root, root, 0, &mut vaults);
+            out.extend(vaults.into_iter().map(|v| Part {
+                kind: "azure-vault",
+                root: v,
+                template: Some(root),
+                azure: true,
+            }));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Collects the `Microsoft.KeyVault/vaults` resources of a template: top-level
+/// `resources` (an array, or with `languageVersion` 2.0 an object keyed by symbolic name),
+/// nested child resources, and the inline templates of nested deployments.
+fn arm_resources<'a>(template: &'a Node, node: &'a Node, depth: usize, out: &mut Vec<&'a Node>) {
+    if depth > 8 {
+        return;
+    }
+    let resources: Vec<&Node> = match node.get("resources").map(|r| &r.value) {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(Value::Object(members)) => members.iter().map(|m| &m.value).collect(),
+        _ => Vec::new(),
+    };
+    for r in resources {
+        let ty = r.get_ci("type").and_then(Node::as_str).unwrap_or("");
+        if ty.eq_ignore_ascii_case("Microsoft.KeyVault/vaults") {
+            out.push(r);
+        }
+        arm_resources(template, r, depth + 1, out);
+        if let Some(inner) = r.get_ci("properties").and_then(|p| p.get_ci("template")) {
+            arm_resources(inner, inner, depth + 1, out);
+        }
+    }
+}
+
+/// Resolves ARM expressions: `[parameters('x')]` with a literal `defaultValue` and
+/// `[variables('x')]` with a literal value are followed; any other expression is unknown.
+struct Arm<'a> {
+    template: Option<&'a Node>,
+}
+
+/// Whether a string is an ARM template expression (`[...]`, not the `[[` escape).
+pub fn is_arm_expression(s: &str) -> bool {
+    let t = s.trim();
+    t.starts_with('[') && t.ends_with(']') && !t.starts_with("[[")
+}
+
+impl<'a> Resolve<'a> for Arm<'a> {
+    fn deref(&self, node: &'a Node) -> Deref<'a> {
+        let mut current = node;
+        for _ in 0..4 {
+            let Some(s) = current.as_str().filter(|s| is_arm_expression(s)) else {
+                return if std::ptr::eq(current, node) {
+                    Deref::Known { node, via: None }
+                } else {
+                    Deref::Known {
+                        node: current,
+                        via: Some(node.span),
+                    }
+                };
+            };
+            match self.template.and_then(|t| reference(t, s)) {
+                Some(next) => current = next,
+                None => return Deref::Unknown,
+            }
+        }
+        Deref::Unknown
+    }
+}
+
+/// The node `[parameters('x')]` or `[variables('x')]` names in `template`.
+fn reference<'a>(template: &'a Node, expr: &str) -> Option<&'a Node> {
+    let inner = expr.trim().strip_prefix('[')?.strip_suffix(']')?.trim();
+    let open = inner.find('(')?;
+    let func = inner[..open].trim();
+    let arg = inner[open + 1..].strip_suffix(')')?.trim();
+    let name = arg.strip_prefix('\'')?.strip_suffix('\'')?;
+    if name.contains('\'') {
+        return None;
+    }
+    if func.eq_ignore_ascii_case("parameters") {
+        template
+            .get_ci("parameters")?
+            .get_ci(name)?
+            .get_ci("defaultValue")
+    } else if func.eq_ignore_ascii_case("variables") {
+        template.get_ci("variables")?.get_ci(name)
+    } else {
+        None
+    }
+}
+
+/// Whether a node is unknown at lint time in a part.
+fn unknown_in(part: &Part<'_>, node: &Node) -> bool {
+    part.azure && node.as_str().is_some_and(is_arm_expression)
+}
+
+/// Outcome of a precondition.
+enum Holds {
+    Yes,
+    No,
+    Unknown,
+}
+
+impl PackRule {
+    /// Configuration keys the rule needs to run (to render its texts and operands, or to
+    /// judge a condition on a configuration value).
+    pub fn needed_config(&self) -> Vec<ConfigKey> {
+        let mut keys: Vec<ConfigKey> = self.message.config_keys().collect();
+        if let Some(m) = &self.message_missing {
+            keys.extend(m.config_keys());
+        }
+        keys.extend(self.help.config_keys());
+        keys.extend(self.assertion.config_keys());
+        for c in &self.when {
+            keys.extend(c.assertion.config_keys());
+            if let Target::Config(k) = c.target {
+                if c.assertion.judges_values() {
+                    keys.push(k);
+                }
+            }
+        }
+        keys.sort_by_key(|k| k.name());
+        keys.dedup();
+        keys
+    }
+
+    fn condition(&self, c: &Condition, part: &Part<'_>, bindings: &[super::path::Binding], config: &Config) -> Holds {
+        let holds = |subject: Subject<'_>| c.assertion.check(subject, config, &|n| unknown_in(part, n)).is_empty();
+        match &c.target {
+            Target::Config(key) => {
+                let text;
+                let list;
+                let node = match key.get(config) {
+                    Some(super::template::ConfigValue::Str(s)) => {
+                        text = Node::new(Value::String(s), Default::default());
+                        Some(&text)
+                    }
+                    Some(super::template::ConfigValue::List(l)) => {
+                        list = Node::new(
+                            Value::Array(l.into_iter().map(|s| Node::new(Value::String(s), Default::default())).collect()),
+                            Default::default(),
+                        );
+                        Some(&list)
+                    }
+                    None => None,
+                };
+                let ok = match node {
+                    Some(n) => holds(Subject::Present(n, "")),
+                    None => absent_holds(c, config, part),
+                };
+                if ok {
+                    Holds::Yes
+                } else {
+                    Holds::No
+                }
+            }
+            Target::Path(sel) => {
+                let bound = sel.bind(bindings);
+                let arm = Arm { template: part.template };
+                let resolver: &dyn Resolve<'_> = if part.azure { &arm } else { &Literal };
+                let hits = bound.resolve(part.root, resolver);
+                if hits.is_empty() {
+                    return if absent_holds(c, config, part) { Holds::Yes } else { Holds::No };
+                }
+                let mut unknown = false;
+                for m in &hits {
+                    let ok = match &m.hit {
+                        Hit::Unknown { .. } => {
+                            unknown = true;
+                            continue;
+                        }
+                        Hit::Found { node, pointer, .. } => {
+                            if node.is_null() && c.default.is_some() {
+                                absent_holds(c, config, part)
+                            } else {
+                                holds(Subject::Present(node, pointer))
+                            }
+                        }
+                        Hit::Missing { .. } => absent_holds(c, config, part),
+                    };
+                    if ok {
+                        return Holds::Yes;
+                    }
+                }
+                if unknown {
+                    Holds::Unknown
+                } else {
+                    Holds::No
+                }
+            }
+        }
+    }
+
+    fn report(&self, part: &Part<'_>, hit: &Hit<'_>, failure: &super::assert::Failure, config: &Config) -> Diagnostic {
+        let (value, key) = match hit {
+            Hit::Found { node, pointer, .. } => (
+                show(&super::schema::to_json(node)),
+                last_token(pointer),
+            ),
+            Hit::Missing { key, .. } => ("not set".to_string(), key.clone()),
+            Hit::Unknown { pointer, .. } => (String::new(), last_token(pointer)),
+        };
+        let vars = Vars {
+            value: &value,
+            key: &key,
+            path: hit.pointer(),
+            error: &failure.error,
+            config,
+        };
+        let template = match (hit, &self.message_missing) {
+            (Hit::Missing { .. }, Some(m)) => m,
+            _ => &self.message,
+        };
+        let span = failure.at.as_ref().map(|(s, _)| *s).unwrap_or_else(|| hit.span());
+        let mut d = Diagnostic::new(self.meta.id, self.meta.severity, span, template.render(&vars))
+            .with_help(self.help.render(&vars));
+        if let Hit::Found { origin: Some(o), .. } = hit {
+            if failure.at.is_none() {
+                d = d.with_label(*o, "the value comes from here");
+            }
+        }
+        let _ = part;
+        d
+    }
+}
+
+/// Whether a condition holds for a missing value: presence checks as usual, value checks
+/// judge the condition's default, and without one a missing value does not meet them.
+fn absent_holds(c: &Condition, config: &Config, part: &Part<'_>) -> bool {
+    if c.assertion.exists == Some(true) {
+        return false;
+    }
+    match &c.default {
+        Some(d) => c
+            .assertion
+            .check(Subject::Absent { default: Some(d) }, config, &|n| unknown_in(part, n))
+            .is_empty(),
+        None => !c.assertion.judges_values(),
+    }
+}
+
+fn last_token(pointer: &str) -> String {
+    pointer
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .replace("~1", "/")
+        .replace("~0", "~")
+}
+
+impl Rule for PackRule {
+    fn meta(&self) -> &RuleMeta {
+        &self.meta
+    }
+
+    fn check(&self, doc: &Document, cx: &Context, out: &mut Vec<Diagnostic>) {
+        let parts: Vec<Part<'_>> = parts(doc)
+            .into_iter()
+            .filter(|p| self.kinds.contains(&p.kind))
+            .collect();
+        if parts.is_empty() {
+            return;
+        }
+        let config = cx.config;
+        let missing: Vec<&str> = self
+            .needed_config()
+            .into_iter()
+            .filter(|k| k.get(config).is_none())
+            .map(ConfigKey::name)
+            .collect();
+        if !missing.is_empty() {
+            cx.skip(
+                self.meta.id,
+                &doc.source.path,
+                &format!("it needs `{}` in cmklint.toml", missing.join("`, `")),
+            );
+            return;
+        }
+        for part in &parts {
+            // Conditions on configuration values hold or not for the whole part.
+            let config_ok = self.when.iter().filter(|c| matches!(c.target, Target::Config(_))).all(|c| {
+                matches!(self.condition(c, part, &[], config), Holds::Yes)
+            });
+            if !config_ok {
+                continue;
+            }
+            let arm = Arm { template: part.template };
+            let resolver: &dyn Resolve<'_> = if part.azure { &arm } else { &Literal };
+            for m in self.path.resolve(part.root, resolver) {
+                let subject = match &m.hit {
+                    Hit::Unknown { .. } => continue,
+                    Hit::Found { node, .. } if node.is_null() && self.default.is_some() => Subject::Absent {
+                        default: self.default.as_ref(),
+                    },
+                    Hit::Found { node, pointer, .. } => Subject::Present(node, pointer),
+                    Hit::Missing { .. } => Subject::Absent {
+                        default: self.default.as_ref(),
+                    },
+                };
+                let path_ok = self
+                    .when
+                    .iter()
+                    .filter(|c| matches!(c.target, Target::Path(_)))
+                    .all(|c| matches!(self.condition(c, part, &m.bindings, config), Holds::Yes));
+                if !path_ok {
+                    continue;
+                }
+                let failures = self.assertion.check(subject, config, &|n| unknown_in(part, n));
+                for f in &failures {
+                    out.push(self.report(part, &m.hit, f, config));
+                }
+            }
+        }
+    }
+}
