@@ -46,7 +46,7 @@ impl Model {
     /// kinds by these ids, so they never change). Extend the match when a cloud's model
     /// gains a variant; a variant not listed falls back to the cloud's least specific kind
     /// (which no pack rule matches by accident).
-    #[allow(unreachable_patterns)]
+    #[allow(unreachable_patterns, clippy::match_single_binding)]
     pub fn kind_id(&self) -> &'static str {
         match self {
             Model::Aws(d) => match d {

@@ -62,7 +62,9 @@ impl JsonType {
             | (JsonType::String, Value::String(_))
             | (JsonType::Array, Value::Array(_))
             | (JsonType::Object, Value::Object(_)) => true,
-            (JsonType::Integer, Value::Number(_)) => node.as_f64().is_some_and(|f| f.fract() == 0.0),
+            (JsonType::Integer, Value::Number(_)) => {
+                node.as_f64().is_some_and(|f| f.fract() == 0.0)
+            }
             _ => false,
         }
     }
@@ -88,7 +90,9 @@ impl Operand {
     fn value(&self, config: &Config) -> Node {
         match self {
             Operand::Json(n) => n.clone(),
-            Operand::Config(t) => Node::new(Value::String(t.render_config(config)), Span::default()),
+            Operand::Config(t) => {
+                Node::new(Value::String(t.render_config(config)), Span::default())
+            }
         }
     }
 
@@ -137,8 +141,9 @@ impl Failure {
 /// The value an assertion looks at.
 #[derive(Clone, Copy)]
 pub enum Subject<'a> {
-    /// Present in the document (`pointer`: its JSON pointer, for schema errors).
-    Present(&'a Node, &'a str),
+    /// Present in the document (`pointer`: its JSON pointer, for schema errors;
+    /// `anchor`: where a property missing from it is reported).
+    Present(&'a Node, &'a str, Span),
     /// Absent (or null with a rule default); `default` is what the rule says it means.
     Absent { default: Option<&'a Node> },
 }
@@ -174,19 +179,19 @@ impl Assertion {
         config: &Config,
         unknown: &dyn Fn(&Node) -> bool,
     ) -> Vec<Failure> {
-        let (value, pointer) = match subject {
-            Subject::Present(node, pointer) => {
+        let (value, pointer, anchor) = match subject {
+            Subject::Present(node, pointer, anchor) => {
                 if self.exists == Some(false) {
                     return vec![Failure::new("is present".to_string())];
                 }
-                (node, pointer)
+                (node, pointer, Some(anchor))
             }
             Subject::Absent { default } => {
                 if self.exists == Some(true) {
                     return vec![Failure::new("is missing".to_string())];
                 }
                 match default {
-                    Some(d) => (d, ""),
+                    Some(d) => (d, "", None),
                     None => return Vec::new(),
                 }
             }
@@ -263,19 +268,31 @@ impl Assertion {
             let Some(n) = numeric(value) else {
                 return vec![Failure::new(format!(
                     "is {}, expected a number",
-                    if value.as_str().is_some() { shown() } else { a(value.type_name()) }
+                    if value.as_str().is_some() {
+                        shown()
+                    } else {
+                        a(value.type_name())
+                    }
                 ))];
             };
             if let Some(min) = self.min.filter(|m| n < *m) {
-                return vec![Failure::new(format!("is {}, below the minimum {}", shown(), num(min)))];
+                return vec![Failure::new(format!(
+                    "is {}, below the minimum {}",
+                    shown(),
+                    num(min)
+                ))];
             }
             if let Some(max) = self.max.filter(|m| n > *m) {
-                return vec![Failure::new(format!("is {}, above the maximum {}", shown(), num(max)))];
+                return vec![Failure::new(format!(
+                    "is {}, above the maximum {}",
+                    shown(),
+                    num(max)
+                ))];
             }
         }
         if let Some(schema) = &self.schema {
             return schema
-                .check(value, pointer, unknown)
+                .check(value, pointer, anchor, unknown)
                 .into_iter()
                 .map(|e| Failure {
                     error: e.message(),
@@ -295,7 +312,11 @@ pub fn numeric(node: &Node) -> Option<f64> {
         Value::String(s) => {
             let t = s.trim();
             let t = t.strip_suffix('s').unwrap_or(t);
-            if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+            if t.is_empty()
+                || !t
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+            {
                 return None;
             }
             t.parse::<f64>().ok().filter(|f| f.is_finite())
@@ -334,14 +355,22 @@ pub fn same(a: &Node, b: &Node, ignore_case: bool) -> bool {
         (Value::Object(_), Value::Object(y)) => {
             let keys_a = distinct_keys(a);
             keys_a.len() == distinct_keys(b).len()
-                && y.iter().all(|m| a.get(&m.key).is_some_and(|v| b.get(&m.key).is_some_and(|w| same(v, w, ignore_case))))
+                && y.iter().all(|m| {
+                    a.get(&m.key)
+                        .is_some_and(|v| b.get(&m.key).is_some_and(|w| same(v, w, ignore_case)))
+                })
         }
         _ => false,
     }
 }
 
 fn distinct_keys(n: &Node) -> Vec<&str> {
-    let mut keys: Vec<&str> = n.as_object().unwrap_or_default().iter().map(|m| m.key.as_str()).collect();
+    let mut keys: Vec<&str> = n
+        .as_object()
+        .unwrap_or_default()
+        .iter()
+        .map(|m| m.key.as_str())
+        .collect();
     keys.sort_unstable();
     keys.dedup();
     keys
@@ -372,7 +401,7 @@ mod tests {
         let config = Config::default();
         let n = value.map(node);
         let subject = match &n {
-            Some(n) => Subject::Present(n, ""),
+            Some(n) => Subject::Present(n, "", n.span),
             None => Subject::Absent { default: None },
         };
         a.check(subject, &config, &|_| false)
@@ -390,55 +419,104 @@ mod tests {
 
     #[test]
     fn presence() {
-        let exists = Assertion { exists: Some(true), ..Assertion::default() };
+        let exists = Assertion {
+            exists: Some(true),
+            ..Assertion::default()
+        };
         assert_eq!(run(&exists, None), vec!["is missing"]);
         assert!(run(&exists, Some("null")).is_empty());
-        let absent = Assertion { exists: Some(false), ..Assertion::default() };
+        let absent = Assertion {
+            exists: Some(false),
+            ..Assertion::default()
+        };
         assert_eq!(run(&absent, Some("1")), vec!["is present"]);
         assert!(run(&absent, None).is_empty());
         // Value checks pass on a missing value.
-        let eq = Assertion { equals: Some(Operand::Json(node("true"))), ..Assertion::default() };
+        let eq = Assertion {
+            equals: Some(Operand::Json(node("true"))),
+            ..Assertion::default()
+        };
         assert!(run(&eq, None).is_empty());
     }
 
     #[test]
     fn values() {
-        let eq = Assertion { equals: Some(Operand::Json(node("true"))), ..Assertion::default() };
+        let eq = Assertion {
+            equals: Some(Operand::Json(node("true"))),
+            ..Assertion::default()
+        };
         assert_eq!(run(&eq, Some("false")), vec!["is `false`, expected `true`"]);
         assert!(run(&eq, Some("true")).is_empty());
 
         let one = Assertion {
-            one_of: Some(vec![Operand::Json(node("\"RSA\"")), Operand::Json(node("\"RSA-HSM\""))]),
+            one_of: Some(vec![
+                Operand::Json(node("\"RSA\"")),
+                Operand::Json(node("\"RSA-HSM\"")),
+            ]),
             ignore_case: true,
             ..Assertion::default()
         };
         assert!(run(&one, Some("\"rsa-hsm\"")).is_empty());
-        assert_eq!(run(&one, Some("\"EC\"")), vec!["is `EC`, expected one of `RSA`, `RSA-HSM`"]);
+        assert_eq!(
+            run(&one, Some("\"EC\"")),
+            vec!["is `EC`, expected one of `RSA`, `RSA-HSM`"]
+        );
 
-        let pat = Assertion { pattern: re("^eu-"), ..Assertion::default() };
-        assert_eq!(run(&pat, Some("\"us-east-1\"")), vec!["`us-east-1` does not match `^eu-`"]);
-        assert_eq!(run(&pat, Some("3")), vec!["is a number, expected a string matching `^eu-`"]);
-        let not = Assertion { not_pattern: re("^global$"), ..Assertion::default() };
-        assert_eq!(run(&not, Some("\"global\"")), vec!["`global` matches `^global$`"]);
+        let pat = Assertion {
+            pattern: re("^eu-"),
+            ..Assertion::default()
+        };
+        assert_eq!(
+            run(&pat, Some("\"us-east-1\"")),
+            vec!["`us-east-1` does not match `^eu-`"]
+        );
+        assert_eq!(
+            run(&pat, Some("3")),
+            vec!["is a number, expected a string matching `^eu-`"]
+        );
+        let not = Assertion {
+            not_pattern: re("^global$"),
+            ..Assertion::default()
+        };
+        assert_eq!(
+            run(&not, Some("\"global\"")),
+            vec!["`global` matches `^global$`"]
+        );
         assert!(run(&not, Some("3")).is_empty());
 
-        let ty = Assertion { types: vec![JsonType::Integer], ..Assertion::default() };
+        let ty = Assertion {
+            types: vec![JsonType::Integer],
+            ..Assertion::default()
+        };
         assert!(run(&ty, Some("3.0")).is_empty());
-        assert_eq!(run(&ty, Some("\"3\"")), vec!["is a string, expected an integer"]);
+        assert_eq!(
+            run(&ty, Some("\"3\"")),
+            vec!["is a string, expected an integer"]
+        );
 
-        let range = Assertion { min: Some(1.0), max: Some(15552000.0), ..Assertion::default() };
+        let range = Assertion {
+            min: Some(1.0),
+            max: Some(15552000.0),
+            ..Assertion::default()
+        };
         assert!(run(&range, Some("\"7776000s\"")).is_empty());
         assert_eq!(
             run(&range, Some("\"31536000s\"")),
             vec!["is `31536000s`, above the maximum 15552000"]
         );
         assert_eq!(run(&range, Some("0")), vec!["is `0`, below the minimum 1"]);
-        assert_eq!(run(&range, Some("\"soon\"")), vec!["is `soon`, expected a number"]);
+        assert_eq!(
+            run(&range, Some("\"soon\"")),
+            vec!["is `soon`, expected a number"]
+        );
     }
 
     #[test]
     fn default_is_judged_when_absent() {
-        let eq = Assertion { equals: Some(Operand::Json(node("true"))), ..Assertion::default() };
+        let eq = Assertion {
+            equals: Some(Operand::Json(node("true"))),
+            ..Assertion::default()
+        };
         let config = Config::default();
         let d = node("false");
         let f = eq.check(Subject::Absent { default: Some(&d) }, &config, &|_| false);
@@ -448,8 +526,16 @@ mod tests {
 
     #[test]
     fn equality() {
-        assert!(same(&node(r#"{"a": 1, "b": [1.0]}"#), &node(r#"{"b": [1], "a": 1}"#), false));
-        assert!(!same(&node(r#"{"a": 1}"#), &node(r#"{"a": 1, "b": 2}"#), false));
+        assert!(same(
+            &node(r#"{"a": 1, "b": [1.0]}"#),
+            &node(r#"{"b": [1], "a": 1}"#),
+            false
+        ));
+        assert!(!same(
+            &node(r#"{"a": 1}"#),
+            &node(r#"{"a": 1, "b": 2}"#),
+            false
+        ));
         assert!(!same(&node("\"A\""), &node("\"a\""), false));
     }
 }

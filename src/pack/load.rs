@@ -12,7 +12,7 @@ use regex::RegexBuilder;
 use super::assert::{Assertion, JsonType, Operand, Pattern};
 use super::path::Selector;
 use super::rule::{Condition, PackRule, Target};
-use super::schema::{to_json, Problem, Schema};
+use super::schema::{Problem, Schema};
 use super::template::{any_var, config_only, ConfigKey, Template, CONFIG_KEYS};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::CONFIG_ERROR;
@@ -135,11 +135,31 @@ pub fn load(
     let mut bad_rules: Vec<usize> = Vec::new();
     match pack_schema() {
         Some(schema) => {
-            for e in schema.check(&root, "", &|_| false) {
+            let mut found = schema.check(&root, "", None, &|_| false);
+            // Several missing fields of one object are one mistake, one message.
+            let mut i = 0;
+            while i < found.len() {
+                if let Problem::Missing(first) = &found[i].problem {
+                    let mut names = vec![first.clone()];
+                    let mut j = i + 1;
+                    while j < found.len() {
+                        match &found[j].problem {
+                            Problem::Missing(n) if found[j].pointer == found[i].pointer => {
+                                names.push(n.clone());
+                                found.remove(j);
+                            }
+                            _ => j += 1,
+                        }
+                    }
+                    found[i].problem = Problem::Missing(names.join("`, `"));
+                }
+                i += 1;
+            }
+            for e in found {
                 if let Some(i) = rule_index(&e.pointer) {
                     bad_rules.push(i);
                 }
-                let message = schema_message(&root, &e.pointer, &e.problem, &e.message());
+                let message = schema_message(&root, &e.pointer, &e.problem);
                 errors.push(e.span, message);
             }
         }
@@ -152,7 +172,10 @@ pub fn load(
     // 2. What the schema cannot say, rule by rule.
     let mut rules = Vec::new();
     let mut seen: Vec<(String, Span)> = Vec::new();
-    let items = root.get("rules").and_then(Node::as_array).unwrap_or_default();
+    let items = root
+        .get("rules")
+        .and_then(Node::as_array)
+        .unwrap_or_default();
     for (i, item) in items.iter().enumerate() {
         if let Some(id_node) = item.get("id") {
             if let Some(id) = id_node.as_str() {
@@ -164,7 +187,10 @@ pub fn load(
                         "first used here",
                     );
                 } else if id == CONFIG_ERROR || id == crate::engine::IO_ERROR {
-                    errors.push(id_node.span, format!("rule id `{id}` is reserved by cmklint"));
+                    errors.push(
+                        id_node.span,
+                        format!("rule id `{id}` is reserved by cmklint"),
+                    );
                 } else if taken(id) {
                     errors.push(
                         id_node.span,
@@ -190,11 +216,16 @@ pub fn load(
 
 /// `/rules/3/...` → 3.
 fn rule_index(pointer: &str) -> Option<usize> {
-    pointer.strip_prefix("/rules/")?.split('/').next()?.parse().ok()
+    pointer
+        .strip_prefix("/rules/")?
+        .split('/')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// A schema error in a pack, in the words of a pack author.
-fn schema_message(root: &Node, pointer: &str, problem: &Problem, generic: &str) -> String {
+fn schema_message(root: &Node, pointer: &str, problem: &Problem) -> String {
     let rule_id = rule_index(pointer)
         .and_then(|i| root.pointer(&format!("/rules/{i}/id")))
         .and_then(Node::as_str)
@@ -209,19 +240,38 @@ fn schema_message(root: &Node, pointer: &str, problem: &Problem, generic: &str) 
             .unwrap_or_default()
     };
     let text = match problem {
-        Problem::Unexpected(name) if in_assert && !matches!(name.as_str(), "path" | "config" | "default") => format!(
-            "unknown assertion `{name}`{}; the assertions are {}",
-            suggest(name, ASSERTIONS),
-            ASSERTIONS.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
-        ),
-        Problem::Unexpected(name) if rule_index(pointer).is_some() && parent.matches('/').count() == 2 => {
+        Problem::Unexpected(name)
+            if in_assert && !matches!(name.as_str(), "path" | "config" | "default") =>
+        {
+            format!(
+                "unknown assertion `{name}`{}; the assertions are {}",
+                suggest(name, ASSERTIONS),
+                ASSERTIONS
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+        Problem::Unexpected(name)
+            if rule_index(pointer).is_some() && parent.matches('/').count() == 2 =>
+        {
             format!("unknown rule field `{name}`{}", suggest(name, RULE_FIELDS))
         }
         Problem::Unexpected(name) => format!("unknown field `{name}`"),
-        Problem::Missing(name) if rule_index(pointer).is_some() && pointer.matches('/').count() == 2 => {
+        Problem::Missing(name)
+            if rule_index(pointer).is_some() && pointer.matches('/').count() == 2 =>
+        {
             format!("the rule has no `{name}`")
         }
         Problem::Missing(name) => format!("`{name}` is missing"),
+        Problem::Other(_) if field == "path" => {
+            let text = root.pointer(pointer).and_then(Node::as_str).unwrap_or("");
+            match Selector::parse(text) {
+                Err(e) => format!("path {e}"),
+                Ok(_) => format!("path `{text}` is not a JSON pointer"),
+            }
+        }
         Problem::Other(m) => {
             let what = match field {
                 "severity" => "severity",
@@ -238,7 +288,6 @@ fn schema_message(root: &Node, pointer: &str, problem: &Problem, generic: &str) 
             }
         }
     };
-    let _ = generic;
     format!("{rule_id}{text}")
 }
 
@@ -249,7 +298,12 @@ fn inner_span(file: &SourceFile, literal: &Node, start: usize, end: usize) -> Sp
         .unwrap_or(literal.span)
 }
 
-fn build_rule(file: &Arc<SourceFile>, item: &Node, origin: Origin, errors: &mut Errors) -> Option<PackRule> {
+fn build_rule(
+    file: &Arc<SourceFile>,
+    item: &Node,
+    origin: Origin,
+    errors: &mut Errors,
+) -> Option<PackRule> {
     let before = errors.out.len();
     let s = |key: &str| item.get(key).and_then(Node::as_str).unwrap_or("");
     let id = s("id");
@@ -261,7 +315,12 @@ fn build_rule(file: &Arc<SourceFile>, item: &Node, origin: Origin, errors: &mut 
         .map(|k| k.strings())
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|(k, _)| crate::document::KINDS.iter().find(|i| i.id == k).map(|i| i.id))
+        .filter_map(|(k, _)| {
+            crate::document::KINDS
+                .iter()
+                .find(|i| i.id == k)
+                .map(|i| i.id)
+        })
         .collect();
 
     let path_node = item.get("path")?;
@@ -291,7 +350,12 @@ fn build_rule(file: &Arc<SourceFile>, item: &Node, origin: Origin, errors: &mut 
     let default = item.get("default").cloned();
     if let (Some(a), Some(d)) = (&assertion, item.member("default")) {
         if a.exists == Some(false) {
-            errors.push(d.key_span, format!("{prefix}a `default` means nothing for a rule that demands the key be absent"));
+            errors.push(
+                d.key_span,
+                format!(
+                    "{prefix}a `default` means nothing for a rule that demands the key be absent"
+                ),
+            );
         }
     }
 
@@ -300,7 +364,10 @@ fn build_rule(file: &Arc<SourceFile>, item: &Node, origin: Origin, errors: &mut 
         match Template::parse(node.as_str()?, any_var) {
             Ok(t) => Some(t),
             Err(e) => {
-                errors.push(inner_span(file, node, e.start, e.end), format!("{prefix}{key}: {}", e.message));
+                errors.push(
+                    inner_span(file, node, e.start, e.end),
+                    format!("{prefix}{key}: {}", e.message),
+                );
                 None
             }
         }
@@ -383,41 +450,44 @@ fn build_condition(
     prefix: &str,
     errors: &mut Errors,
 ) -> Option<Condition> {
-    let target = match (c.get("path"), c.get("config")) {
-        (Some(p), None) => match Selector::parse(p.as_str().unwrap_or("")) {
-            Ok(sel) => Target::Path(sel),
-            Err(e) => {
-                errors.push(p.span, format!("{prefix}condition path {e}"));
+    let target =
+        match (c.get("path"), c.get("config")) {
+            (Some(p), None) => match Selector::parse(p.as_str().unwrap_or("")) {
+                Ok(sel) => Target::Path(sel),
+                Err(e) => {
+                    errors.push(p.span, format!("{prefix}condition path {e}"));
+                    return None;
+                }
+            },
+            (None, Some(k)) => match k.as_str().and_then(ConfigKey::parse) {
+                Some(key) => Target::Config(key),
+                None => return None, // the schema reported it
+            },
+            (Some(_), Some(k)) => {
+                errors.push(
+                    c.member("config").map(|m| m.key_span).unwrap_or(k.span),
+                    format!("{prefix}a condition looks at a `path` or a `config` value, not both"),
+                );
                 return None;
             }
-        },
-        (None, Some(k)) => match k.as_str().and_then(ConfigKey::parse) {
-            Some(key) => Target::Config(key),
-            None => return None, // the schema reported it
-        },
-        (Some(_), Some(k)) => {
-            errors.push(
-                c.member("config").map(|m| m.key_span).unwrap_or(k.span),
-                format!("{prefix}a condition looks at a `path` or a `config` value, not both"),
-            );
-            return None;
-        }
-        (None, None) => {
-            errors.push(
-                Span::new(c.span.start, c.span.start + 1),
-                format!(
+            (None, None) => {
+                errors.push(
+                    Span::new(c.span.start, c.span.start + 1),
+                    format!(
                     "{prefix}a condition needs a `path` (in the document) or a `config` key ({})",
                     CONFIG_KEYS.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")
                 ),
-            );
-            return None;
-        }
-    };
+                );
+                return None;
+            }
+        };
     let assertion = build_assertion(file, c, prefix, errors)?;
     if !assertion.judges_values() && assertion.exists.is_none() {
         errors.push(
             Span::new(c.span.start, c.span.start + 1),
-            format!("{prefix}the condition checks nothing; add a check such as `equals` or `exists`"),
+            format!(
+                "{prefix}the condition checks nothing; add a check such as `equals` or `exists`"
+            ),
         );
         return None;
     }
@@ -429,34 +499,54 @@ fn build_condition(
 }
 
 /// Builds the checks of an assertion (or condition) object.
-fn build_assertion(file: &SourceFile, a: &Node, prefix: &str, errors: &mut Errors) -> Option<Assertion> {
+fn build_assertion(
+    file: &SourceFile,
+    a: &Node,
+    prefix: &str,
+    errors: &mut Errors,
+) -> Option<Assertion> {
     let before = errors.out.len();
     let mut out = Assertion::default();
     let member_span = |key: &str| a.member(key).map(|m| m.key_span).unwrap_or(a.span);
 
-    match (a.get("exists").and_then(Node::as_bool), a.get("absent").and_then(Node::as_bool)) {
+    match (
+        a.get("exists").and_then(Node::as_bool),
+        a.get("absent").and_then(Node::as_bool),
+    ) {
         (Some(true), Some(true)) => {
-            errors.push(member_span("absent"), format!("{prefix}`exists: true` and `absent: true` contradict each other"));
+            errors.push(
+                member_span("absent"),
+                format!("{prefix}`exists: true` and `absent: true` contradict each other"),
+            );
         }
         (e, Some(true)) => out.exists = e.map(|_| false).or(Some(false)),
         (e, _) => out.exists = e,
     }
     if let Some(t) = a.get("type") {
-        out.types = t.strings().into_iter().filter_map(|(n, _)| JsonType::parse(n)).collect();
+        out.types = t
+            .strings()
+            .into_iter()
+            .filter_map(|(n, _)| JsonType::parse(n))
+            .collect();
     }
     let operand = |n: &Node, errors: &mut Errors| -> Option<Operand> {
         match n.as_str() {
-            Some(s) if s.contains('{') || s.contains('}') => match Template::parse(s, config_only) {
-                Ok(t) if t.is_literal() => Some(Operand::Json(Node::new(
-                    Value::String(t.render_config(&crate::config::Config::default())),
-                    n.span,
-                ))),
-                Ok(t) => Some(Operand::Config(t)),
-                Err(e) => {
-                    errors.push(inner_span(file, n, e.start, e.end), format!("{prefix}{}", e.message));
-                    None
+            Some(s) if s.contains('{') || s.contains('}') => {
+                match Template::parse(s, config_only) {
+                    Ok(t) if t.is_literal() => Some(Operand::Json(Node::new(
+                        Value::String(t.render_config(&crate::config::Config::default())),
+                        n.span,
+                    ))),
+                    Ok(t) => Some(Operand::Config(t)),
+                    Err(e) => {
+                        errors.push(
+                            inner_span(file, n, e.start, e.end),
+                            format!("{prefix}{}", e.message),
+                        );
+                        None
+                    }
                 }
-            },
+            }
             _ => Some(Operand::Json(n.clone())),
         }
     };
@@ -481,23 +571,46 @@ fn build_assertion(file: &SourceFile, a: &Node, prefix: &str, errors: &mut Error
                     out.not_pattern = Some(p);
                 }
             }
-            Err(e) => errors.push(node.span, format!("{prefix}{key} `{src}` is not a valid regular expression: {}", regex_error(&e))),
+            Err(e) => errors.push(
+                node.span,
+                format!(
+                    "{prefix}{key} `{src}` is not a valid regular expression: {}",
+                    regex_error(&e)
+                ),
+            ),
         }
     }
     out.min = a.get("min").and_then(Node::as_f64);
     out.max = a.get("max").and_then(Node::as_f64);
     if let (Some(min), Some(max)) = (out.min, out.max) {
         if min > max {
-            errors.push(member_span("max"), format!("{prefix}`max` ({max}) is below `min` ({min}); no value can pass"));
+            errors.push(
+                member_span("max"),
+                format!("{prefix}`max` ({max}) is below `min` ({min}); no value can pass"),
+            );
         }
     }
     if let Some(s) = a.get("schema") {
-        match Schema::compile(&to_json(s)) {
+        match Schema::compile_node(s) {
             Ok(schema) => out.schema = Some(schema),
-            Err(e) => errors.push(s.span, format!("{prefix}schema is not a valid JSON Schema: {e}")),
+            Err(e) => errors.push(
+                e.span,
+                format!(
+                    "{prefix}schema is not a valid JSON Schema: `{}` {}",
+                    if e.pointer.is_empty() {
+                        "$ref"
+                    } else {
+                        e.pointer.rsplit('/').next().unwrap_or("")
+                    },
+                    e.message()
+                ),
+            ),
         }
     }
-    out.ignore_case = a.get("ignore_case").and_then(Node::as_bool).unwrap_or(false);
+    out.ignore_case = a
+        .get("ignore_case")
+        .and_then(Node::as_bool)
+        .unwrap_or(false);
     if out.exists == Some(false) && out.judges_values() {
         errors.push(
             member_span(if a.get("absent").is_some() { "absent" } else { "exists" }),

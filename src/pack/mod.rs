@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 pub use load::{load, Origin, DOC_SECTIONS, PACK_SCHEMA};
-pub use rule::{is_arm_expression, parts, Condition, PackRule, Part, Target};
+pub use rule::{is_arm_expression, parts, parts_of, Condition, PackRule, Part, Target};
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -39,7 +39,9 @@ pub struct PackRules(pub Vec<&'static dyn Rule>);
 
 impl std::fmt::Debug for PackRules {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.0.iter().map(|r| r.meta().id)).finish()
+        f.debug_list()
+            .entries(self.0.iter().map(|r| r.meta().id))
+            .finish()
     }
 }
 
@@ -57,7 +59,8 @@ struct Builtin {
 fn builtin() -> &'static Builtin {
     static BUILTIN: OnceLock<Builtin> = OnceLock::new();
     BUILTIN.get_or_init(|| {
-        let native: Vec<&'static str> = crate::rules::native().iter().map(|r| r.meta().id).collect();
+        let native: Vec<&'static str> =
+            crate::rules::native().iter().map(|r| r.meta().id).collect();
         let mut ids: Vec<&'static str> = Vec::new();
         let mut out = Builtin {
             rules: Vec::new(),
@@ -83,7 +86,11 @@ fn builtin() -> &'static Builtin {
 
 /// The rules of the built-in packs (loaded once per run).
 pub fn builtin_rules() -> Vec<&'static dyn Rule> {
-    builtin().rules.iter().map(|r| *r as &'static dyn Rule).collect()
+    builtin()
+        .rules
+        .iter()
+        .map(|r| *r as &'static dyn Rule)
+        .collect()
 }
 
 /// Mistakes in the built-in packs (a test keeps this empty; a broken built-in pack loses
@@ -109,7 +116,10 @@ pub fn load_user_packs(config: &Config) -> Result<Vec<&'static dyn Rule>, Vec<Di
         return Ok(Vec::new());
     }
     let base = config.base_dir().map(Path::to_path_buf).unwrap_or_default();
-    let builtin_ids: Vec<&'static str> = crate::rules::builtin().iter().map(|r| r.meta().id).collect();
+    let builtin_ids: Vec<&'static str> = crate::rules::builtin()
+        .iter()
+        .map(|r| r.meta().id)
+        .collect();
     let mut rules: Vec<&'static PackRule> = Vec::new();
     let mut errors = Vec::new();
     for entry in &config.rules.packs {
@@ -133,11 +143,8 @@ pub fn load_user_packs(config: &Config) -> Result<Vec<&'static dyn Rule>, Vec<Di
                 .or_insert_with(|| {
                     let file = Arc::new(SourceFile::from_utf8(&shown, text));
                     let taken = |id: &str| builtin_ids.contains(&id);
-                    load(file, Origin::User, &taken).map(|rs| {
-                        rs.into_iter()
-                            .map(|r| &*Box::leak(Box::new(r)))
-                            .collect()
-                    })
+                    load(file, Origin::User, &taken)
+                        .map(|rs| rs.into_iter().map(|r| &*Box::leak(Box::new(r))).collect())
                 })
                 .clone()
         };
@@ -182,14 +189,21 @@ fn unreadable(config: &Config, entry: &str, shown: &Path, e: &std::io::Error) ->
         std::io::ErrorKind::InvalidData => "it is not UTF-8 text".to_string(),
         _ => e.to_string(),
     };
-    let message = format!("cannot read rule pack `{entry}` ({}): {why}", shown.display());
+    let message = format!(
+        "cannot read rule pack `{entry}` ({}): {why}",
+        shown.display()
+    );
     let help = "`[rules] packs` paths are relative to the folder of cmklint.toml";
     match &config.source {
         Some(src) => {
             let quoted = [format!("\"{entry}\""), format!("'{entry}'")];
             let span = quoted
                 .iter()
-                .find_map(|q| src.text.find(q.as_str()).map(|at| Span::new(at, at + q.len())))
+                .find_map(|q| {
+                    src.text
+                        .find(q.as_str())
+                        .map(|at| Span::new(at, at + q.len()))
+                })
                 .unwrap_or_default();
             Diagnostic::new(CONFIG_ERROR, Severity::Error, span, message)
                 .with_file(src.clone())

@@ -69,6 +69,9 @@ pub enum Hit<'a> {
     Found {
         node: &'a Node,
         span: Span,
+        /// Where something missing inside the value is reported: the key naming it, or
+        /// its opening bracket.
+        anchor: Span,
         /// Where the value was found by following a reference (a parameter's default).
         origin: Option<Span>,
         pointer: String,
@@ -268,6 +271,7 @@ impl<'a> Walk<'_, 'a> {
                 hit: Hit::Found {
                     node,
                     span: raw.span,
+                    anchor,
                     origin,
                     pointer: st.pointer.clone(),
                 },
@@ -416,7 +420,11 @@ mod tests {
                     Hit::Missing { .. } => "missing",
                     Hit::Unknown { .. } => "unknown",
                 };
-                format!("{kind} {} = {}", m.hit.pointer(), &text[span.start..span.end])
+                format!(
+                    "{kind} {} = {}",
+                    m.hit.pointer(),
+                    &text[span.start..span.end]
+                )
             })
             .collect()
     }
@@ -455,7 +463,10 @@ mod tests {
             vec!["missing /properties/networkAcls = \"properties\""]
         );
         // null counts as absent; at the root the anchor is the opening brace.
-        assert_eq!(hits(t, "/tags/owner"), vec!["missing /tags/owner = \"tags\""]);
+        assert_eq!(
+            hits(t, "/tags/owner"),
+            vec!["missing /tags/owner = \"tags\""]
+        );
         assert_eq!(hits(t, "/location"), vec!["missing /location = {"]);
         // A key on a string selects nothing (that is a structural problem).
         assert!(hits(t, "/properties/sku/name/x").is_empty());
@@ -486,7 +497,8 @@ mod tests {
 
     #[test]
     fn deep_wildcard_matches_any_depth_and_never_reports_missing() {
-        let t = r#"{"location": "x", "resources": [{"location": "y", "r": [{"location": "z"}]}, {}]}"#;
+        let t =
+            r#"{"location": "x", "resources": [{"location": "y", "r": [{"location": "z"}]}, {}]}"#;
         assert_eq!(
             hits(t, "/**/location"),
             vec![

@@ -62,10 +62,23 @@ pub struct Part<'a> {
 /// other kinds inside it (each vault resource of an ARM template is an `azure-vault`; the
 /// policy inside `get-key-policy` output is an `aws-key-policy`).
 pub fn parts(doc: &Document) -> Vec<Part<'_>> {
-    let kind = doc.model.kind_id();
-    let Some(root) = doc.root() else {
-        return Vec::new();
-    };
+    match doc.root() {
+        Some(root) => parts_of(
+            doc.model.kind_id(),
+            root,
+            doc.model.embedded().and_then(|p| p.root.as_ref()),
+        ),
+        None => Vec::new(),
+    }
+}
+
+/// The parts of a tree of kind `kind` (see [`parts`]); `embedded` is the policy parsed out
+/// of `get-key-policy` output.
+pub fn parts_of<'a>(
+    kind: &'static str,
+    root: &'a Node,
+    embedded: Option<&'a Node>,
+) -> Vec<Part<'a>> {
     let azure = kind.starts_with("azure-");
     let mut out = vec![Part {
         kind,
@@ -75,7 +88,7 @@ pub fn parts(doc: &Document) -> Vec<Part<'_>> {
     }];
     match kind {
         "aws-get-key-policy" => {
-            if let Some(policy) = doc.model.embedded().and_then(|p| p.root.as_ref()) {
+            if let Some(policy) = embedded {
                 out.push(Part {
                     kind: "aws-key-policy",
                     root: policy,
@@ -88,10 +101,10 @@ pub fn parts(doc: &Document) -> Vec<Part<'_>> {
             out[0].template = Some(root);
             let mut vaults = Vec::new();
             arm_resources(root, root, 0, &mut vaults);
-            out.extend(vaults.into_iter().map(|v| Part {
+            out.extend(vaults.into_iter().map(|(v, scope)| Part {
                 kind: "azure-vault",
                 root: v,
-                template: Some(root),
+                template: Some(scope),
                 azure: true,
             }));
         }
@@ -100,14 +113,21 @@ pub fn parts(doc: &Document) -> Vec<Part<'_>> {
     out
 }
 
-/// Collects the `Microsoft.KeyVault/vaults` resources of a template: top-level
-/// `resources` (an array, or with `languageVersion` 2.0 an object keyed by symbolic name),
-/// nested child resources, and the inline templates of nested deployments.
-fn arm_resources<'a>(template: &'a Node, node: &'a Node, depth: usize, out: &mut Vec<&'a Node>) {
+/// Collects the `Microsoft.KeyVault/vaults` resources of a template, each with the
+/// template its expressions are evaluated in: top-level `resources` (an array, or with
+/// `languageVersion` 2.0 an object keyed by symbolic name), nested child resources, and
+/// the inline templates of nested deployments (evaluated in the outer template unless
+/// `expressionEvaluationOptions.scope` is `inner`).
+fn arm_resources<'a>(
+    scope: &'a Node,
+    node: &'a Node,
+    depth: usize,
+    out: &mut Vec<(&'a Node, &'a Node)>,
+) {
     if depth > 8 {
         return;
     }
-    let resources: Vec<&Node> = match node.get("resources").map(|r| &r.value) {
+    let resources: Vec<&Node> = match node.get_ci("resources").map(|r| &r.value) {
         Some(Value::Array(items)) => items.iter().collect(),
         Some(Value::Object(members)) => members.iter().map(|m| &m.value).collect(),
         _ => Vec::new(),
@@ -115,11 +135,22 @@ fn arm_resources<'a>(template: &'a Node, node: &'a Node, depth: usize, out: &mut
     for r in resources {
         let ty = r.get_ci("type").and_then(Node::as_str).unwrap_or("");
         if ty.eq_ignore_ascii_case("Microsoft.KeyVault/vaults") {
-            out.push(r);
+            out.push((r, scope));
         }
-        arm_resources(template, r, depth + 1, out);
-        if let Some(inner) = r.get_ci("properties").and_then(|p| p.get_ci("template")) {
-            arm_resources(inner, inner, depth + 1, out);
+        arm_resources(scope, r, depth + 1, out);
+        let props = r.get_ci("properties");
+        if let Some(inner) = props.and_then(|p| p.get_ci("template")) {
+            let inner_scope = props
+                .and_then(|p| p.get_ci("expressionEvaluationOptions"))
+                .and_then(|o| o.get_ci("scope"))
+                .and_then(Node::as_str)
+                .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
+            arm_resources(
+                if inner_scope { inner } else { scope },
+                inner,
+                depth + 1,
+                out,
+            );
         }
     }
 }
@@ -216,8 +247,18 @@ impl PackRule {
         keys
     }
 
-    fn condition(&self, c: &Condition, part: &Part<'_>, bindings: &[super::path::Binding], config: &Config) -> Holds {
-        let holds = |subject: Subject<'_>| c.assertion.check(subject, config, &|n| unknown_in(part, n)).is_empty();
+    fn condition(
+        &self,
+        c: &Condition,
+        part: &Part<'_>,
+        bindings: &[super::path::Binding],
+        config: &Config,
+    ) -> Holds {
+        let holds = |subject: Subject<'_>| {
+            c.assertion
+                .check(subject, config, &|n| unknown_in(part, n))
+                .is_empty()
+        };
         match &c.target {
             Target::Config(key) => {
                 let text;
@@ -229,7 +270,11 @@ impl PackRule {
                     }
                     Some(super::template::ConfigValue::List(l)) => {
                         list = Node::new(
-                            Value::Array(l.into_iter().map(|s| Node::new(Value::String(s), Default::default())).collect()),
+                            Value::Array(
+                                l.into_iter()
+                                    .map(|s| Node::new(Value::String(s), Default::default()))
+                                    .collect(),
+                            ),
                             Default::default(),
                         );
                         Some(&list)
@@ -237,7 +282,7 @@ impl PackRule {
                     None => None,
                 };
                 let ok = match node {
-                    Some(n) => holds(Subject::Present(n, "")),
+                    Some(n) => holds(Subject::Present(n, "", n.span)),
                     None => absent_holds(c, config, part),
                 };
                 if ok {
@@ -248,11 +293,17 @@ impl PackRule {
             }
             Target::Path(sel) => {
                 let bound = sel.bind(bindings);
-                let arm = Arm { template: part.template };
+                let arm = Arm {
+                    template: part.template,
+                };
                 let resolver: &dyn Resolve<'_> = if part.azure { &arm } else { &Literal };
                 let hits = bound.resolve(part.root, resolver);
                 if hits.is_empty() {
-                    return if absent_holds(c, config, part) { Holds::Yes } else { Holds::No };
+                    return if absent_holds(c, config, part) {
+                        Holds::Yes
+                    } else {
+                        Holds::No
+                    };
                 }
                 let mut unknown = false;
                 for m in &hits {
@@ -261,11 +312,16 @@ impl PackRule {
                             unknown = true;
                             continue;
                         }
-                        Hit::Found { node, pointer, .. } => {
+                        Hit::Found {
+                            node,
+                            pointer,
+                            anchor,
+                            ..
+                        } => {
                             if node.is_null() && c.default.is_some() {
                                 absent_holds(c, config, part)
                             } else {
-                                holds(Subject::Present(node, pointer))
+                                holds(Subject::Present(node, pointer, *anchor))
                             }
                         }
                         Hit::Missing { .. } => absent_holds(c, config, part),
@@ -283,12 +339,23 @@ impl PackRule {
         }
     }
 
-    fn report(&self, part: &Part<'_>, hit: &Hit<'_>, failure: &super::assert::Failure, config: &Config) -> Diagnostic {
+    fn report(
+        &self,
+        hit: &Hit<'_>,
+        failure: &super::assert::Failure,
+        config: &Config,
+    ) -> Diagnostic {
+        // A null the rule's default stands for reads like a missing key.
+        let unset = match hit {
+            Hit::Found { node, .. } => node.is_null() && self.default.is_some(),
+            Hit::Missing { .. } => true,
+            Hit::Unknown { .. } => false,
+        };
         let (value, key) = match hit {
-            Hit::Found { node, pointer, .. } => (
-                show(&super::schema::to_json(node)),
-                last_token(pointer),
-            ),
+            _ if unset => ("not set".to_string(), last_token(hit.pointer())),
+            Hit::Found { node, pointer, .. } => {
+                (show(&super::schema::to_json(node)), last_token(pointer))
+            }
             Hit::Missing { key, .. } => ("not set".to_string(), key.clone()),
             Hit::Unknown { pointer, .. } => (String::new(), last_token(pointer)),
         };
@@ -299,19 +366,36 @@ impl PackRule {
             error: &failure.error,
             config,
         };
-        let template = match (hit, &self.message_missing) {
-            (Hit::Missing { .. }, Some(m)) => m,
+        let template = match &self.message_missing {
+            Some(m) if unset => m,
             _ => &self.message,
         };
-        let span = failure.at.as_ref().map(|(s, _)| *s).unwrap_or_else(|| hit.span());
-        let mut d = Diagnostic::new(self.meta.id, self.meta.severity, span, template.render(&vars))
-            .with_help(self.help.render(&vars));
-        if let Hit::Found { origin: Some(o), .. } = hit {
+        // A finding about a whole object or array points at its key, not at every line
+        // of it (as a missing key points at its parent's key).
+        let span = match (&failure.at, hit) {
+            (Some((s, _)), _) => *s,
+            (None, Hit::Found { node, anchor, .. })
+                if node.as_object().is_some() || node.as_array().is_some() =>
+            {
+                *anchor
+            }
+            (None, _) => hit.span(),
+        };
+        let mut d = Diagnostic::new(
+            self.meta.id,
+            self.meta.severity,
+            span,
+            template.render(&vars),
+        )
+        .with_help(self.help.render(&vars));
+        if let Hit::Found {
+            origin: Some(o), ..
+        } = hit
+        {
             if failure.at.is_none() {
                 d = d.with_label(*o, "the value comes from here");
             }
         }
-        let _ = part;
         d
     }
 }
@@ -325,7 +409,9 @@ fn absent_holds(c: &Condition, config: &Config, part: &Part<'_>) -> bool {
     match &c.default {
         Some(d) => c
             .assertion
-            .check(Subject::Absent { default: Some(d) }, config, &|n| unknown_in(part, n))
+            .check(Subject::Absent { default: Some(d) }, config, &|n| {
+                unknown_in(part, n)
+            })
             .is_empty(),
         None => !c.assertion.judges_values(),
     }
@@ -346,8 +432,22 @@ impl Rule for PackRule {
     }
 
     fn check(&self, doc: &Document, cx: &Context, out: &mut Vec<Diagnostic>) {
-        let parts: Vec<Part<'_>> = parts(doc)
-            .into_iter()
+        self.check_parts(&parts(doc), &doc.source.path, cx, out);
+    }
+}
+
+impl PackRule {
+    /// Runs the rule on the parts of one document (`path` names it in skip notes). The
+    /// diagnostics carry spans in that document and no file (the engine adds it).
+    pub fn check_parts(
+        &self,
+        parts: &[Part<'_>],
+        path: &std::path::Path,
+        cx: &Context,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let parts: Vec<&Part<'_>> = parts
+            .iter()
             .filter(|p| self.kinds.contains(&p.kind))
             .collect();
         if parts.is_empty() {
@@ -363,28 +463,39 @@ impl Rule for PackRule {
         if !missing.is_empty() {
             cx.skip(
                 self.meta.id,
-                &doc.source.path,
+                path,
                 &format!("it needs `{}` in cmklint.toml", missing.join("`, `")),
             );
             return;
         }
-        for part in &parts {
+        for part in parts {
             // Conditions on configuration values hold or not for the whole part.
-            let config_ok = self.when.iter().filter(|c| matches!(c.target, Target::Config(_))).all(|c| {
-                matches!(self.condition(c, part, &[], config), Holds::Yes)
-            });
+            let config_ok = self
+                .when
+                .iter()
+                .filter(|c| matches!(c.target, Target::Config(_)))
+                .all(|c| matches!(self.condition(c, part, &[], config), Holds::Yes));
             if !config_ok {
                 continue;
             }
-            let arm = Arm { template: part.template };
+            let arm = Arm {
+                template: part.template,
+            };
             let resolver: &dyn Resolve<'_> = if part.azure { &arm } else { &Literal };
             for m in self.path.resolve(part.root, resolver) {
                 let subject = match &m.hit {
                     Hit::Unknown { .. } => continue,
-                    Hit::Found { node, .. } if node.is_null() && self.default.is_some() => Subject::Absent {
-                        default: self.default.as_ref(),
-                    },
-                    Hit::Found { node, pointer, .. } => Subject::Present(node, pointer),
+                    Hit::Found { node, .. } if node.is_null() && self.default.is_some() => {
+                        Subject::Absent {
+                            default: self.default.as_ref(),
+                        }
+                    }
+                    Hit::Found {
+                        node,
+                        pointer,
+                        anchor,
+                        ..
+                    } => Subject::Present(node, pointer, *anchor),
                     Hit::Missing { .. } => Subject::Absent {
                         default: self.default.as_ref(),
                     },
@@ -397,9 +508,11 @@ impl Rule for PackRule {
                 if !path_ok {
                     continue;
                 }
-                let failures = self.assertion.check(subject, config, &|n| unknown_in(part, n));
+                let failures = self
+                    .assertion
+                    .check(subject, config, &|n| unknown_in(part, n));
                 for f in &failures {
-                    out.push(self.report(part, &m.hit, f, config));
+                    out.push(self.report(&m.hit, f, config));
                 }
             }
         }

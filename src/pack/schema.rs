@@ -66,27 +66,64 @@ impl Schema {
     /// Compiles a schema (draft detected from `$schema`, 2020-12 by default). Remote and
     /// file references are refused; regexes use the linear-time `regex` engine.
     pub fn compile(schema: &Json) -> Result<Schema, String> {
+        Schema::build(schema).map_err(|e| e.to_string())
+    }
+
+    fn build(schema: &Json) -> Result<Schema, ValidationError<'static>> {
         jsonschema::options()
             .offline()
             .with_pattern_options(PatternOptions::regex())
             .build(schema)
             .map(|validator| Schema { validator })
-            .map_err(|e| e.to_string())
+    }
+
+    /// Compiles a schema written in a span tree (an inline schema in a rule pack); a
+    /// schema that is not valid is reported at the node that is wrong.
+    pub fn compile_node(node: &Node) -> Result<Schema, SchemaError> {
+        let e = match Schema::build(&to_json(node)) {
+            Ok(s) => return Ok(s),
+            Err(e) => e,
+        };
+        if let ValidationErrorKind::Referencing(jsonschema::ReferencingError::Unretrievable {
+            uri,
+            ..
+        }) = e.kind()
+        {
+            let span = find_ref(node, uri).unwrap_or(node.span);
+            return Err(SchemaError {
+                span,
+                pointer: String::new(),
+                problem: Problem::Other(format!(
+                    "refers to `{uri}`, which cmklint does not fetch (it never uses the network or reads other files for a schema); put the definitions under `$defs` in this schema and refer to them as `#/$defs/...`"
+                )),
+            });
+        }
+        let mut found = Vec::new();
+        collect(node, opening(node), "", &e, &|_| false, &mut found);
+        Err(found.into_iter().next().unwrap_or(SchemaError {
+            span: node.span,
+            pointer: String::new(),
+            problem: Problem::Other(e.to_string()),
+        }))
     }
 
     /// Validates the tree under `node`. `base` is the JSON pointer of `node` in its
-    /// document (prefixed to every error's pointer). Errors on values `unknown` says are
-    /// unknown at lint time are dropped: an unknown value never fails.
+    /// document (prefixed to every error's pointer); `anchor`, if given, is where a
+    /// property missing from `node` itself is reported (the key naming it; by default its
+    /// opening brace). Errors on values `unknown` says are unknown at lint time are
+    /// dropped: an unknown value never fails.
     pub fn check(
         &self,
         node: &Node,
         base: &str,
+        anchor: Option<Span>,
         unknown: &dyn Fn(&Node) -> bool,
     ) -> Vec<SchemaError> {
         let instance = to_json(node);
         let mut out = Vec::new();
+        let root_anchor = anchor.unwrap_or_else(|| opening(node));
         for e in self.validator.iter_errors(&instance) {
-            collect(node, base, &e, unknown, &mut out);
+            collect(node, root_anchor, base, &e, unknown, &mut out);
         }
         out.sort_by_key(|e| (e.span.start, e.span.end));
         out.dedup();
@@ -131,14 +168,37 @@ pub fn show(value: &Json) -> String {
     shorten(&text)
 }
 
-/// Shortens text for a message (at most 60 characters).
+/// Shortens text for a message (at most 100 characters).
 pub fn shorten(text: &str) -> String {
-    const MAX: usize = 60;
+    const MAX: usize = 100;
     if text.chars().count() <= MAX {
         text.to_string()
     } else {
         let cut: String = text.chars().take(MAX - 1).collect();
         format!("{cut}…")
+    }
+}
+
+/// The span of a `$ref` in a schema whose value ends like `uri` (a reference that could
+/// not be resolved).
+fn find_ref(node: &Node, uri: &str) -> Option<Span> {
+    match &node.value {
+        Value::Object(members) => members.iter().find_map(|m| {
+            if m.key == "$ref" {
+                if let Some(r) = m.value.as_str() {
+                    if !r.starts_with('#')
+                        && (uri.ends_with(r)
+                            || r.ends_with(uri)
+                            || uri.contains(r.split('#').next().unwrap_or(r)))
+                    {
+                        return Some(m.value.span);
+                    }
+                }
+            }
+            find_ref(&m.value, uri)
+        }),
+        Value::Array(items) => items.iter().find_map(|i| find_ref(i, uri)),
+        _ => None,
     }
 }
 
@@ -157,10 +217,10 @@ fn opening(node: &Node) -> Span {
     }
 }
 
-/// Follows an (escaped) instance path from `root`.
-fn locate<'a>(root: &'a Node, path: &str) -> Option<Located<'a>> {
+/// Follows an (escaped) instance path from `root` (whose anchor is `root_anchor`).
+fn locate<'a>(root: &'a Node, root_anchor: Span, path: &str) -> Option<Located<'a>> {
     let mut node = root;
-    let mut anchor = opening(root);
+    let mut anchor = root_anchor;
     if path.is_empty() {
         return Some(Located { node, anchor });
     }
@@ -184,13 +244,14 @@ fn locate<'a>(root: &'a Node, path: &str) -> Option<Located<'a>> {
 
 fn collect(
     root: &Node,
+    root_anchor: Span,
     base: &str,
     e: &ValidationError<'_>,
     unknown: &dyn Fn(&Node) -> bool,
     out: &mut Vec<SchemaError>,
 ) {
     let path = e.instance_path().as_str();
-    let Some(at) = locate(root, path) else {
+    let Some(at) = locate(root, root_anchor, path) else {
         return;
     };
     if unknown(at.node) {
@@ -207,7 +268,10 @@ fn collect(
     };
     match e.kind() {
         ValidationErrorKind::Required { property } => {
-            let name = property.as_str().map(str::to_string).unwrap_or_else(|| property.to_string());
+            let name = property
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| property.to_string());
             out.push(SchemaError {
                 span: at.anchor,
                 pointer,
@@ -233,17 +297,27 @@ fn collect(
                     names.join(" or ")
                 }
             };
-            push(out, format!("is {}, expected {expected}", a_type(at.node.type_name())));
+            push(
+                out,
+                format!("is {}, expected {expected}", a_type(at.node.type_name())),
+            );
         }
         ValidationErrorKind::Enum { options } => {
             let list = match options.as_ref() {
-                Json::Array(items) => items.iter().map(|o| format!("`{}`", show(o))).collect::<Vec<_>>().join(", "),
+                Json::Array(items) => items
+                    .iter()
+                    .map(|o| format!("`{}`", show(o)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 other => format!("`{}`", show(other)),
             };
             push(out, format!("is `{}`, expected one of {list}", got()));
         }
         ValidationErrorKind::Constant { expected_value } => {
-            push(out, format!("is `{}`, expected `{}`", got(), show(expected_value)));
+            push(
+                out,
+                format!("is `{}`, expected `{}`", got(), show(expected_value)),
+            );
         }
         ValidationErrorKind::Pattern { pattern } => {
             push(out, format!("`{}` does not match `{pattern}`", got()));
@@ -261,10 +335,16 @@ fn collect(
             push(out, format!("is {}, expected less than {limit}", got()));
         }
         ValidationErrorKind::MinLength { limit } => {
-            push(out, format!("`{}` is shorter than {limit} characters", got()));
+            push(
+                out,
+                format!("`{}` is shorter than {limit} characters", got()),
+            );
         }
         ValidationErrorKind::MaxLength { limit } => {
-            push(out, format!("`{}` is longer than {limit} characters", got()));
+            push(
+                out,
+                format!("`{}` is longer than {limit} characters", got()),
+            );
         }
         ValidationErrorKind::MinItems { limit } => {
             push(out, format!("has fewer than {limit} items"));
@@ -288,44 +368,50 @@ fn collect(
             match best_branch(path, context) {
                 Some(branch) => {
                     for sub in branch {
-                        collect(root, base, sub, unknown, out);
+                        collect(root, root_anchor, base, sub, unknown, out);
                     }
                 }
-                None => push(out, format!("`{}` matches none of the allowed forms", got())),
+                None => push(
+                    out,
+                    format!("`{}` matches none of the allowed forms", got()),
+                ),
             }
         }
         _ => push(out, e.to_string()),
     }
 }
 
-/// The branch of an `anyOf` / `oneOf` worth reporting, if any branch got past the type.
+/// The branch of an `anyOf` / `oneOf` worth reporting: the one that got past the value's
+/// type with the fewest errors; failing that, one that lists the allowed values.
 fn best_branch<'e>(
     path: &str,
     context: &'e [Vec<ValidationError<'static>>],
 ) -> Option<&'e Vec<ValidationError<'static>>> {
+    let at_value = |errors: &Vec<ValidationError<'static>>, enum_only: bool| {
+        errors.iter().any(|e| {
+            e.instance_path().as_str() == path
+                && match e.kind() {
+                    ValidationErrorKind::Enum { .. } => true,
+                    ValidationErrorKind::Type { .. } | ValidationErrorKind::Constant { .. } => {
+                        !enum_only
+                    }
+                    _ => false,
+                }
+        })
+    };
     context
         .iter()
-        .filter(|errors| {
-            !errors.is_empty()
-                && !errors.iter().any(|e| {
-                    e.instance_path().as_str() == path
-                        && matches!(
-                            e.kind(),
-                            ValidationErrorKind::Type { .. }
-                                | ValidationErrorKind::Constant { .. }
-                                | ValidationErrorKind::Enum { .. }
-                        )
-                })
-        })
+        .filter(|errors| !errors.is_empty() && !at_value(errors, false))
         .min_by_key(|errors| errors.len())
+        .or_else(|| {
+            context
+                .iter()
+                .find(|errors| errors.len() == 1 && at_value(errors, true))
+        })
 }
 
 /// "a string", "an object", "an integer".
 fn a_type(name: &str) -> String {
-    let name = match name {
-        "boolean" => "boolean",
-        other => other,
-    };
     if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
         format!("an {name}")
     } else {
@@ -400,7 +486,7 @@ mod tests {
 
     fn errors(s: &Schema, text: &str) -> Vec<(String, String, String)> {
         let root = tree(text);
-        s.check(&root, "", &|_| false)
+        s.check(&root, "", None, &|_| false)
             .into_iter()
             .map(|e| {
                 (
@@ -455,11 +541,16 @@ mod tests {
 
     #[test]
     fn unknown_values_never_fail() {
-        let s = schema(serde_json::json!({"properties": {"enablePurgeProtection": {"type": "boolean"}}}));
+        let s = schema(
+            serde_json::json!({"properties": {"enablePurgeProtection": {"type": "boolean"}}}),
+        );
         let root = tree(r#"{"enablePurgeProtection": "[parameters('p')]"}"#);
         let unknown = |n: &Node| n.as_str().is_some_and(|t| t.starts_with('['));
-        assert!(s.check(&root, "", &unknown).is_empty());
-        assert_eq!(s.check(&root, "/properties", &|_| false)[0].pointer, "/properties/enablePurgeProtection");
+        assert!(s.check(&root, "", None, &unknown).is_empty());
+        assert_eq!(
+            s.check(&root, "/properties", None, &|_| false)[0].pointer,
+            "/properties/enablePurgeProtection"
+        );
     }
 
     #[test]
@@ -471,7 +562,10 @@ mod tests {
     #[test]
     fn input_schemas_compile() {
         for kind in input_schema_kinds() {
-            assert!(input_schema(kind).is_some(), "{kind} schema does not compile");
+            assert!(
+                input_schema(kind).is_some(),
+                "{kind} schema does not compile"
+            );
         }
     }
 }

@@ -44,7 +44,10 @@ pub enum ConfigValue {
 
 impl ConfigKey {
     pub fn parse(name: &str) -> Option<ConfigKey> {
-        CONFIG_KEYS.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
+        CONFIG_KEYS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, k)| *k)
     }
 
     pub fn name(self) -> &'static str {
@@ -67,9 +70,7 @@ impl ConfigKey {
             ConfigKey::Region => s(config.region()),
             ConfigKey::Tier => s(config.aura.tier.as_deref()),
             ConfigKey::AwsAccountId => s(config.aura.aws.account_id.as_deref()),
-            ConfigKey::AwsGeneratedStatements => {
-                s(config.aura.aws.generated_statements.as_deref())
-            }
+            ConfigKey::AwsGeneratedStatements => s(config.aura.aws.generated_statements.as_deref()),
             ConfigKey::AzureApplicationId => s(config.aura.azure.application_id.as_deref()),
             ConfigKey::AzurePrincipalId => s(config.aura.azure.principal_id.as_deref()),
             ConfigKey::GcpServiceAccounts => {
@@ -147,14 +148,14 @@ impl Template {
                     lit.push('}');
                 }
                 '{' => {
-                    let Some(close) = text[i..].find('}').map(|c| i + c) else {
-                        return Err(TemplateError {
-                            start: i,
-                            end: i + 1,
-                            message: "`{` is not closed; write `{{` for a literal brace".to_string(),
-                        });
+                    // `{name}` with an identifier-like name is a placeholder; any other
+                    // brace (JSON in a help text) is literal text.
+                    let close = text[i..].find('}').map(|c| i + c);
+                    let name = close.map(|c| &text[i + 1..c]).filter(|n| is_name(n));
+                    let (Some(close), Some(name)) = (close, name) else {
+                        lit.push('{');
+                        continue;
                     };
-                    let name = &text[i + 1..close];
                     let var = match name {
                         "value" => Some(Var::Value),
                         "key" => Some(Var::Key),
@@ -175,7 +176,7 @@ impl Template {
                             start: i,
                             end: close + 1,
                             message: format!(
-                                "`{{{name}}}` is not a value this text can name{hint}; it can name {}",
+                                "`{{{name}}}` is not a value this text can name{hint}; it can name {} (write `{{{{` and `}}}}` for literal braces)",
                                 known
                                     .iter()
                                     .map(|k| format!("`{{{k}}}`"))
@@ -191,13 +192,6 @@ impl Template {
                         pieces.push(Piece::Text(std::mem::take(&mut lit)));
                     }
                     pieces.push(Piece::Var(var));
-                }
-                '}' => {
-                    return Err(TemplateError {
-                        start: i,
-                        end: i + 1,
-                        message: "`}` has no `{`; write `}}` for a literal brace".to_string(),
-                    })
                 }
                 _ => lit.push(c),
             }
@@ -261,6 +255,15 @@ impl Template {
     }
 }
 
+/// Whether `{name}` is meant as a placeholder: a word or dotted words.
+fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+}
+
 /// Any placeholder.
 pub fn any_var(_: Var) -> bool {
     true
@@ -294,10 +297,20 @@ mod tests {
         assert_eq!(t.config_keys().collect::<Vec<_>>(), vec![ConfigKey::Cloud]);
 
         let e = Template::parse("in {aura.regoin} now", any_var).err();
-        let e = e.map(|e| (e.start, e.end, e.message.contains("did you mean `{aura.region}`")));
+        let e = e.map(|e| {
+            (
+                e.start,
+                e.end,
+                e.message.contains("did you mean `{aura.region}`"),
+            )
+        });
         assert_eq!(e, Some((3, 16, true)));
-        assert!(Template::parse("a {value", any_var).is_err());
-        assert!(Template::parse("a } b", any_var).is_err());
+        // Braces that are not around a name are text (JSON in a help text).
+        let json = Template::parse(r#"set {"kms:CallerAccount": "1"} or {value"#, any_var);
+        assert_eq!(
+            json.map(|t| t.render(&vars)).ok().as_deref(),
+            Some(r#"set {"kms:CallerAccount": "1"} or {value"#)
+        );
         assert!(Template::parse("{value}", config_only).is_err());
         assert!(Template::parse("{aura.region}", config_only).is_ok());
     }

@@ -1,0 +1,268 @@
+//! Rule packs: every assertion kind on realistic documents, pack validation errors
+//! pointing into the pack file, the built-in packs, and user packs through the engine.
+//!
+//! - `fixtures/packs/assertions/`: a pack with one rule per assertion kind and documents
+//!   named `<name>.<kind>.json`. The pack runs on each document as that kind; a `*-bad`
+//!   or ARM template document is snapshotted (`packs__<name>`), a `*-good` one must give
+//!   no finding.
+//! - `fixtures/packs/invalid/*.pack.json`: packs with one mistake each; loading must fail
+//!   and the errors are snapshotted (`packs-invalid__<name>`).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use cmklint::config::Config;
+use cmklint::diagnostic::Diagnostic;
+use cmklint::engine::{self, Options, CONFIG_ERROR};
+use cmklint::pack::{self, Origin, PackRule};
+use cmklint::render::{self, Format, RenderOptions};
+use cmklint::rules::Context;
+use cmklint::source::SourceFile;
+
+fn render_all(diags: &[Diagnostic]) -> String {
+    let opts = RenderOptions { color: false };
+    format!(
+        "{}\n{}",
+        render::render(Format::Concise, diags, opts),
+        render::render(Format::Full, diags, opts)
+    )
+}
+
+fn files(dir: &str, suffix: &str) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    out.retain(|p| p.to_string_lossy().ends_with(suffix));
+    out.sort();
+    out
+}
+
+fn load_pack(path: &Path) -> Result<Vec<PackRule>, Vec<Diagnostic>> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let file = Arc::new(SourceFile::new(path, text));
+    let builtin: Vec<&str> = cmklint::rules::builtin()
+        .iter()
+        .map(|r| r.meta().id)
+        .collect();
+    pack::load(file, Origin::User, &|id| builtin.contains(&id))
+}
+
+/// Runs `rules` on the document at `path` as the kind its name gives.
+fn run_on(rules: &[PackRule], path: &Path, config: &Config) -> (Vec<Diagnostic>, Vec<String>) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let kind_name = name
+        .trim_end_matches(".json")
+        .rsplit('.')
+        .next()
+        .unwrap_or("");
+    let Some(kind) = cmklint::document::KINDS.iter().find(|k| k.id == kind_name) else {
+        panic!("{name}: `{kind_name}` is not a kind id");
+    };
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let source = Arc::new(SourceFile::new(path, text));
+    let parsed = cmklint::json::parse(&source.text);
+    let Some(root) = parsed.root.as_ref() else {
+        panic!("{name} does not parse");
+    };
+    let parts = pack::parts_of(kind.id, root, None);
+    let skipped = Mutex::new(Vec::new());
+    let cx = Context::new(config, &skipped);
+    let mut out = Vec::new();
+    for rule in rules {
+        rule.check_parts(&parts, path, &cx, &mut out);
+    }
+    for d in &mut out {
+        d.file = Some(source.clone());
+    }
+    engine::sort_and_dedup(&mut out);
+    (out, skipped.into_inner().unwrap_or_default())
+}
+
+fn assertions_config() -> Config {
+    let path = Path::new("fixtures/packs/assertions/cmklint.toml");
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    match Config::parse(path, &text) {
+        Ok(c) => c,
+        Err(e) => panic!("{}", e.message),
+    }
+}
+
+#[test]
+fn every_assertion_kind_fires_on_bad_documents_and_not_on_good_ones() {
+    let rules = match load_pack(Path::new("fixtures/packs/assertions/assertions.pack.json")) {
+        Ok(r) => r,
+        Err(e) => panic!("the assertions pack does not load:\n{}", render_all(&e)),
+    };
+    let config = assertions_config();
+    let mut fired: Vec<&str> = Vec::new();
+    for doc in files("fixtures/packs/assertions", ".json") {
+        let name = doc
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.ends_with(".pack.json") {
+            continue;
+        }
+        let (diags, skipped) = run_on(&rules, &doc, &config);
+        assert!(skipped.is_empty(), "{name}: rules skipped: {skipped:?}");
+        let stem = name.split('.').next().unwrap_or("");
+        if stem.ends_with("-good") {
+            assert!(
+                diags.is_empty(),
+                "{name}: expected no finding, got:\n{}",
+                render_all(&diags)
+            );
+            continue;
+        }
+        assert!(!diags.is_empty(), "{name}: expected findings");
+        fired.extend(diags.iter().map(|d| d.rule));
+        insta::with_settings!({ snapshot_path => "snapshots/packs", prepend_module_to_snapshot => false, description => doc.display().to_string() }, {
+            insta::assert_snapshot!(format!("packs__{stem}"), render_all(&diags));
+        });
+    }
+    for r in &rules {
+        assert!(
+            fired.contains(&r.meta.id),
+            "rule {} never fired on a bad document",
+            r.meta.id
+        );
+    }
+}
+
+#[test]
+fn rules_needing_an_absent_config_value_are_skipped_and_say_why() {
+    let rules = match load_pack(Path::new("fixtures/packs/assertions/assertions.pack.json")) {
+        Ok(r) => r,
+        Err(e) => panic!("{}", render_all(&e)),
+    };
+    let config = Config::default(); // no [aura] cloud or region
+    let (diags, skipped) = run_on(
+        &rules,
+        Path::new("fixtures/packs/assertions/vault-bad.azure-vault.json"),
+        &config,
+    );
+    assert!(!diags.iter().any(|d| d.rule == "test-when-config"));
+    assert_eq!(
+        skipped,
+        vec!["test-when-config: skipped for fixtures/packs/assertions/vault-bad.azure-vault.json: it needs `aura.cloud`, `aura.region` in cmklint.toml".to_string()]
+    );
+}
+
+#[test]
+fn invalid_packs_are_rejected_with_errors_pointing_into_the_pack() {
+    let all = files("fixtures/packs/invalid", ".pack.json");
+    assert!(all.len() >= 10, "expected the invalid pack fixtures");
+    for path in all {
+        let name = path
+            .file_name()
+            .map(|n| {
+                n.to_string_lossy()
+                    .trim_end_matches(".pack.json")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let errors = match load_pack(&path) {
+            Ok(_) => panic!("{}: the pack loaded but has a mistake", path.display()),
+            Err(e) => e,
+        };
+        for e in &errors {
+            assert_eq!(e.rule, CONFIG_ERROR);
+            assert_eq!(e.file.as_ref().map(|f| f.path.clone()), Some(path.clone()));
+        }
+        insta::with_settings!({ snapshot_path => "snapshots/packs", prepend_module_to_snapshot => false, description => path.display().to_string() }, {
+            insta::assert_snapshot!(format!("packs-invalid__{name}"), render_all(&errors));
+        });
+    }
+}
+
+#[test]
+fn builtin_packs_load_and_their_rules_are_registered() {
+    let errors = pack::builtin_errors();
+    assert!(
+        errors.is_empty(),
+        "built-in packs have mistakes:\n{}",
+        render_all(errors)
+    );
+    let registry: Vec<&str> = cmklint::rules::builtin()
+        .iter()
+        .map(|r| r.meta().id)
+        .collect();
+    for (name, text) in pack::BUILTIN_PACKS {
+        let json: serde_json::Value = match serde_json::from_str(text) {
+            Ok(j) => j,
+            Err(e) => panic!("{name}: {e}"),
+        };
+        for rule in json["rules"].as_array().into_iter().flatten() {
+            let id = rule["id"].as_str().unwrap_or("");
+            assert!(
+                registry.contains(&id),
+                "{name}: rule {id} is not in the registry"
+            );
+            assert!(cmklint::rules::find(id).is_some());
+        }
+    }
+    // Ids are unique across the whole registry.
+    let mut sorted = registry.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(
+        sorted.len(),
+        registry.len(),
+        "a rule id is registered twice"
+    );
+}
+
+/// Copies `fixtures/packs/<name>` to a temporary folder and runs the engine there.
+fn run_engine_in(dir: &Path, paths: &[&str]) -> engine::Report {
+    engine::run(&Options {
+        paths: paths.iter().map(|p| dir.join(p)).collect(),
+        ..Options::default()
+    })
+}
+
+#[test]
+fn a_bad_user_pack_fails_the_run_and_points_into_the_pack() {
+    let tmp = match tempfile::tempdir() {
+        Ok(t) => t,
+        Err(e) => panic!("{e}"),
+    };
+    let dir = tmp.path().join("instance");
+    let write = |rel: &str, text: &str| {
+        let p = dir.join(rel);
+        if let Some(parent) = p.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        if let Err(e) = std::fs::write(&p, text) {
+            panic!("{e}");
+        }
+    };
+    write(
+        "cmklint.toml",
+        "[rules]\npacks = [\"policies/org.json\", \"policies/missing.json\"]\n",
+    );
+    write(
+        "policies/org.json",
+        "{\n  \"rules\": [\n    {\"id\": \"org-x\", \"severity\": \"fatal\"}\n  ]\n}\n",
+    );
+    write("vault.json", "{}\n");
+    let report = run_engine_in(&dir, &["vault.json"]);
+    assert!(report.failed, "a bad pack must fail the run (exit 2)");
+    let text = render::render(
+        Format::Concise,
+        &report.diagnostics,
+        RenderOptions { color: false },
+    );
+    let root = dir.display().to_string();
+    let text = text.replace(&root, "<dir>");
+    assert!(text.contains("<dir>/policies/org.json:3:33: error: invalid rule pack: rule `org-x`: severity is `fatal`, expected one of `error`, `warning`, `info` [config-error]"), "{text}");
+    assert!(text.contains("<dir>/policies/org.json:3:5: error: invalid rule pack: rule `org-x`: the rule has no `summary`, `kinds`, `path`, `assert`, `message`, `help`, `docs` [config-error]"), "{text}");
+    assert!(
+        text.contains(
+            "<dir>/cmklint.toml:2:31: error: cannot read rule pack `policies/missing.json`"
+        ),
+        "{text}"
+    );
+}
