@@ -67,11 +67,20 @@ pub fn run(opts: &Options) -> Report {
     let mut report = Report::default();
     let mut configs = ConfigCache::new(opts.config.clone());
 
-    // 1. Discover the named files.
-    let discovered = discover::discover(&opts.paths, opts.follow_links, &mut configs);
+    // 1. Discover the named files. With `--stdin-filename` and no paths, standard input
+    // is the only named file (its folder's other files are still read as context).
+    let stdin: Option<(PathBuf, &String)> = opts
+        .stdin
+        .as_ref()
+        .map(|(p, text)| (discover::normalize(p), text));
+    let discovered = if stdin.is_some() && opts.paths.is_empty() {
+        discover::Discovered::default()
+    } else {
+        discover::discover(&opts.paths, opts.follow_links, &mut configs)
+    };
     let mut failures: Vec<Diagnostic> = discovered.errors;
     let mut named: Vec<PathBuf> = discovered.files;
-    if let Some((path, _)) = &opts.stdin {
+    if let Some((path, _)) = &stdin {
         named.push(path.clone());
     }
     named.sort();
@@ -88,11 +97,26 @@ pub fn run(opts: &Options) -> Report {
     let named_set: HashSet<PathBuf> = named.iter().cloned().collect();
     let mut context_files: Vec<PathBuf> = Vec::new();
     for key in units.keys().cloned().collect::<Vec<_>>() {
-        for p in discover::unit_files(&key, opts.follow_links, &mut configs) {
-            if !named_set.contains(&p) && !unit_of.contains_key(&p) {
-                unit_of.insert(p.clone(), key.clone());
-                units.entry(key.clone()).or_default().push(p.clone());
-                context_files.push(p);
+        // A unit's files live under its config's folder. A `--config` file may live
+        // anywhere, so under it the context is the folders of the named files instead.
+        let roots: Vec<UnitKey> = if opts.config.is_some() {
+            let mut dirs: Vec<PathBuf> = units
+                .get(&key)
+                .map(|files| files.iter().map(|f| parent_dir(f)).collect())
+                .unwrap_or_default();
+            dirs.sort();
+            dirs.dedup();
+            dirs.into_iter().map(UnitKey::Folder).collect()
+        } else {
+            vec![key.clone()]
+        };
+        for root in roots {
+            for p in discover::unit_files(&root, opts.follow_links, &mut configs) {
+                if !named_set.contains(&p) && !unit_of.contains_key(&p) {
+                    unit_of.insert(p.clone(), key.clone());
+                    units.entry(key.clone()).or_default().push(p.clone());
+                    context_files.push(p);
+                }
             }
         }
     }
@@ -111,14 +135,14 @@ pub fn run(opts: &Options) -> Report {
         .map(|p| (p.clone(), true))
         .chain(context_files.iter().map(|p| (p.clone(), false)))
         .collect();
-    let stdin = opts.stdin.as_ref();
+    let stdin = stdin.as_ref();
     let loaded: Vec<(PathBuf, bool, Loaded)> = all_files
         .into_par_iter()
         .map(|(path, is_named)| {
             let cfg = unit_of.get(&path).and_then(|k| configs.peek(k));
             let max = cfg.and_then(Config::max_size_bytes).unwrap_or(10 << 20);
             let loaded = match stdin {
-                Some((sp, text)) if *sp == path => load_text(&path, text.clone()),
+                Some((sp, text)) if *sp == path => load_text(&path, (*text).clone()),
                 _ => load_file(&path, max),
             };
             (path, is_named, loaded)
@@ -127,6 +151,7 @@ pub fn run(opts: &Options) -> Report {
     report.files_seen = named.len();
 
     // 4. Collect documents per unit; confirm the ones that need a sibling.
+    let mut notes: Vec<String> = Vec::new();
     let mut docs_by_unit: BTreeMap<UnitKey, Vec<Document>> = BTreeMap::new();
     let mut pending: Vec<(UnitKey, Document)> = Vec::new();
     for (path, is_named, l) in loaded {
@@ -144,7 +169,14 @@ pub fn run(opts: &Options) -> Report {
                     docs_by_unit.entry(key).or_default().push(doc);
                 }
             }
-            Loaded::NotOurs => {}
+            Loaded::NotOurs => {
+                if is_named {
+                    notes.push(format!(
+                        "{}: not linted: its content is none of the kinds cmklint checks",
+                        path.display()
+                    ));
+                }
+            }
             Loaded::Failed(d) => {
                 if is_named {
                     if d.severity == Severity::Error {
@@ -165,6 +197,12 @@ pub fn run(opts: &Options) -> Report {
         });
         if confirmed {
             docs_by_unit.entry(key).or_default().push(doc);
+        } else if named_set.contains(&doc.source.path) {
+            notes.push(format!(
+                "{}: not linted: it may be a {}, but no document of that cloud sits beside it",
+                doc.source.path.display(),
+                doc.model.kind_name()
+            ));
         }
     }
 
@@ -219,8 +257,14 @@ pub fn run(opts: &Options) -> Report {
             }
             d
         }));
+        // Findings are reported on the named files, and always on the unit's config file
+        // (an unknown `[aura] region`), which no command line names.
+        let config_path = config.source.as_ref().map(|s| s.path.as_path());
         unit_diags.retain(|d| {
-            ruleset.enabled(d.rule) && d.file.as_ref().is_some_and(|f| named_set.contains(&f.path))
+            ruleset.enabled(d.rule)
+                && d.file.as_ref().is_some_and(|f| {
+                    named_set.contains(&f.path) || Some(f.path.as_path()) == config_path
+                })
         });
         for d in &mut unit_diags {
             d.severity = ruleset.severity(d.rule, d.severity);
@@ -235,7 +279,10 @@ pub fn run(opts: &Options) -> Report {
     diagnostics.extend(failures);
     sort_and_dedup(&mut diagnostics);
     report.diagnostics = diagnostics;
-    report.notes = skipped.into_inner().unwrap_or_default();
+    notes.extend(skipped.into_inner().unwrap_or_default());
+    notes.sort();
+    notes.dedup();
+    report.notes = notes;
     report
 }
 
@@ -245,6 +292,14 @@ pub fn rules_for(config: &Config) -> Vec<&'static dyn Rule> {
     let mut all = rules::builtin();
     all.extend(config.pack_rules.0.iter().copied());
     all
+}
+
+/// The folder of a (normalised) file path, `.` for a bare file name.
+fn parent_dir(file: &Path) -> PathBuf {
+    match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
 
 /// Fills in the file and JSON pointer of diagnostics a rule produced for `doc`.
@@ -308,63 +363,73 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
 
 /// Reads, decodes, parses and classifies one file.
 fn load_file(path: &Path, max_size: u64) -> Loaded {
-    let fail = |msg: String, severity: Severity| {
+    let fail = |msg: String, help: &str| {
         Loaded::Failed(
-            Diagnostic::new(IO_ERROR, severity, Span::point(0), msg)
+            Diagnostic::new(IO_ERROR, Severity::Error, Span::point(0), msg)
+                .with_help(help)
                 .with_file(Arc::new(SourceFile::new(path, String::new()))),
         )
     };
+    let unreadable = "check that the file exists and that you may read it";
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => return Loaded::NotOurs,
         Ok(m) if m.len() > max_size => {
             return fail(
                 format!(
-                    "file is {} bytes, over the size limit of {max_size} bytes; it was not linted",
+                    "file is {} bytes, over the size limit of {max_size} bytes, so it was not linted",
                     m.len()
                 ),
-                Severity::Error,
+                "raise `[files] max_size` in cmklint.toml if the file should be linted, or exclude it with `[files] exclude`",
             )
         }
         Ok(_) => {}
         Err(e) => {
             return fail(
                 format!("cannot read file: {}", io_message(&e)),
-                Severity::Error,
+                unreadable,
             )
         }
     }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) => {
-            return fail(
-                format!("cannot read file: {}", io_message(&e)),
-                Severity::Error,
-            )
-        }
+        Err(e) => return fail(format!("cannot read file: {}", io_message(&e)), unreadable),
     };
+    match decode(bytes) {
+        Ok(text) => load_text(path, text),
+        Err(e) => fail(e.message, e.help),
+    }
+}
+
+/// Why a file's bytes cannot be linted: a message and the help that says what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    pub message: String,
+    pub help: &'static str,
+}
+
+/// Decodes a file's bytes as UTF-8 (a BOM is kept for the line index to strip), or says
+/// why it cannot be linted: UTF-16, binary (NUL bytes), or invalid UTF-8.
+pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
+    const SAVE_AS_UTF8: &str = "save the file as UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8`); cmklint and the AWS, Azure and Google Cloud tools expect UTF-8 JSON";
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return fail(
-            "file is UTF-16 encoded; cmklint, AWS, Azure and Google Cloud tools expect UTF-8: save it as UTF-8".to_string(),
-            Severity::Error,
-        );
+        return Err(DecodeError {
+            message: "file is UTF-16 encoded, not UTF-8".to_string(),
+            help: SAVE_AS_UTF8,
+        });
     }
     if bytes.iter().take(8192).any(|&b| b == 0) {
-        return fail(
-            "file contains NUL bytes and looks binary; it was not linted".to_string(),
-            Severity::Error,
-        );
+        return Err(DecodeError {
+            message: "file contains NUL bytes and looks binary, so it was not linted".to_string(),
+            help: "if it should be linted, save it as UTF-8 JSON text; otherwise exclude it with `[files] exclude` in cmklint.toml",
+        });
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            return fail(
-                format!("file is not valid UTF-8 (invalid byte at offset {at}); save it as UTF-8"),
-                Severity::Error,
-            );
-        }
-    };
-    load_text(path, text)
+    String::from_utf8(bytes).map_err(|e| DecodeError {
+        message: format!(
+            "file is not valid UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ),
+        help: SAVE_AS_UTF8,
+    })
 }
 
 fn io_message(e: &std::io::Error) -> String {
@@ -386,8 +451,9 @@ fn load_text(path: &Path, text: String) -> Loaded {
                 IO_ERROR,
                 Severity::Warning,
                 Span::point(0),
-                "file is empty; there is nothing to lint",
+                "file is empty, so there is nothing to lint",
             )
+            .with_help("save the document's JSON in it (check that the command that wrote it succeeded), or delete the file")
             .with_file(source),
         );
     }
@@ -475,7 +541,7 @@ pub struct ConfigCache {
 impl ConfigCache {
     pub fn new(override_path: Option<PathBuf>) -> ConfigCache {
         ConfigCache {
-            override_path,
+            override_path: override_path.map(|p| discover::normalize(&p)),
             nearest: HashMap::new(),
             loaded: HashMap::new(),
             default: Config::default(),
@@ -520,18 +586,8 @@ impl ConfigCache {
             return;
         }
         let result = match std::fs::read_to_string(path) {
-            Ok(text) => Config::parse(path, &text).map_err(|e| {
-                let mut d = Diagnostic::new(
-                    CONFIG_ERROR,
-                    Severity::Error,
-                    e.span.unwrap_or_default(),
-                    format!("invalid configuration: {}", e.message),
-                );
-                d.file = Some(e.file);
-                vec![d.with_help(
-                    "fix the configuration file; `cmklint explain config-error` lists the keys cmklint.toml accepts",
-                )]
-            }),
+            Ok(text) => Config::parse_all(path, &text)
+                .map_err(|errors| errors.into_iter().map(config_diagnostic).collect()),
             Err(e) => Err(vec![Diagnostic::new(
                 CONFIG_ERROR,
                 Severity::Error,
@@ -540,9 +596,22 @@ impl ConfigCache {
             )
             .with_file(Arc::new(SourceFile::new(path, String::new())))]),
         };
-        // The rule packs it names are part of the configuration: a bad pack fails it.
+        // The rule packs it names are part of the configuration: a bad pack fails it, and
+        // `[rules]` may select, ignore and re-severity their rules.
         let result = result.and_then(|mut config| {
-            config.pack_rules = crate::pack::PackRules(crate::pack::load_user_packs(&config)?);
+            let packs = crate::pack::load_user_packs(&config)?;
+            if !config.rules.packs.is_empty() {
+                let known: Vec<&str> = rules::builtin()
+                    .into_iter()
+                    .chain(packs.iter().copied())
+                    .map(|r| r.meta().id)
+                    .collect();
+                let problems = config.rule_id_problems(&known);
+                if !problems.is_empty() {
+                    return Err(problems.into_iter().map(config_diagnostic).collect());
+                }
+            }
+            config.pack_rules = crate::pack::PackRules(packs);
             Ok(config)
         });
         self.loaded.insert(path.to_path_buf(), result);
@@ -570,6 +639,29 @@ impl ConfigCache {
         let key = self.unit_key(file);
         self.peek(&key)
     }
+}
+
+/// Loads the configuration that governs the working folder (`override_path`, or the nearest
+/// `cmklint.toml`), with its rule packs, so that `cmklint rules` and `cmklint explain`
+/// cover the user's pack rules. Returns the problems found in it.
+pub fn load_config_here(override_path: Option<PathBuf>) -> Vec<Diagnostic> {
+    let mut configs = ConfigCache::new(override_path);
+    let key = configs.unit_key(Path::new("./cmklint.toml"));
+    configs.get(&key).err().unwrap_or_default()
+}
+
+/// A configuration problem as a diagnostic on the config file.
+fn config_diagnostic(e: crate::config::ConfigError) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        CONFIG_ERROR,
+        Severity::Error,
+        e.span.unwrap_or_default(),
+        format!("invalid configuration: {}", e.message),
+    );
+    d.file = Some(e.file);
+    d.with_help(
+        "fix the configuration file; `cmklint explain config-error` lists the keys cmklint.toml accepts",
+    )
 }
 
 /// Whether `path` is a cmklint config file.

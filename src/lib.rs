@@ -9,6 +9,7 @@
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod docs;
 pub mod document;
 pub mod engine;
 pub mod json;

@@ -50,6 +50,10 @@ impl Model {
     pub fn kind_id(&self) -> &'static str {
         match self {
             Model::Aws(d) => match d {
+                aws::AwsDoc::KeyPolicy(_) => "aws-key-policy",
+                aws::AwsDoc::GetKeyPolicy(_) => "aws-get-key-policy",
+                aws::AwsDoc::KeyMetadata(_) => "aws-key-metadata",
+                aws::AwsDoc::RotationStatus(_) => "aws-rotation-status",
                 _ => "aws-document",
             },
             Model::Azure(d) => match d {

@@ -108,6 +108,24 @@ fn cache() -> &'static Mutex<HashMap<(PathBuf, String), Loaded>> {
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+/// The rules of every user pack loaded so far in this run (sorted by id), so that rule
+/// documentation, `cmklint explain` and SARIF rule metadata cover them too.
+pub fn loaded_user_rules() -> Vec<&'static dyn Rule> {
+    let guard = match cache().lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    let mut out: Vec<&'static PackRule> = guard
+        .values()
+        .filter_map(|r| r.as_ref().ok())
+        .flatten()
+        .copied()
+        .collect();
+    out.sort_by_key(|r| r.meta.id);
+    out.dedup_by_key(|r| r.meta.id);
+    out.into_iter().map(|r| r as &'static dyn Rule).collect()
+}
+
 /// Loads the packs `[rules] packs` of `config` names (paths relative to the config file).
 /// Returns their rules, or every mistake found (a pack that cannot be read, a rule pack
 /// that is not valid, a rule id used twice across the packs).

@@ -1,10 +1,17 @@
 //! Stage "render": finished diagnostics in, text out. One file per format.
 //!
 //! Renderers only format; they never decide what is wrong or which exit code applies.
+//! Positions are computed here from byte spans: characters for humans, GitHub and JSON,
+//! UTF-16 code units for SARIF (declared in its `columnKind`).
 
 pub mod concise;
 pub mod full;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod sarif;
+
+use std::collections::HashMap;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::Position;
@@ -18,6 +25,12 @@ pub enum Format {
     Concise,
     /// A JSON array of findings.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+    /// GitLab Code Quality report (JSON).
+    Gitlab,
 }
 
 /// Options every renderer may use.
@@ -32,6 +45,9 @@ pub fn render(format: Format, diags: &[Diagnostic], opts: RenderOptions) -> Stri
         Format::Full => full::render(diags, opts),
         Format::Concise => concise::render(diags),
         Format::Json => json::render(diags),
+        Format::Sarif => sarif::render(diags),
+        Format::Github => github::render(diags),
+        Format::Gitlab => gitlab::render(diags),
     }
 }
 
@@ -47,5 +63,85 @@ pub fn positions(d: &Diagnostic) -> (Position, Position) {
             };
             (p, p)
         }
+    }
+}
+
+/// Fingerprints that stay the same when lines move: a hash of the path, the rule and the
+/// JSON pointer of the value the finding is about (or, without a tree, the trimmed text of
+/// the finding's line). Findings that would share a fingerprint are numbered in order.
+/// Used for SARIF `partialFingerprints` and GitLab's `fingerprint`.
+pub fn fingerprints(diags: &[Diagnostic]) -> Vec<String> {
+    let mut seen: HashMap<u64, usize> = HashMap::new();
+    diags
+        .iter()
+        .map(|d| {
+            let anchor = match (&d.pointer, &d.file) {
+                (Some(p), _) => format!("pointer:{p}"),
+                (None, Some(f)) => {
+                    let line = f.position(d.span.start).line;
+                    format!("line:{}", f.line_text(line).trim())
+                }
+                (None, None) => String::new(),
+            };
+            let h = fnv1a(&[
+                d.path_str().as_bytes(),
+                d.rule.as_bytes(),
+                anchor.as_bytes(),
+            ]);
+            let n = seen.entry(h).or_insert(0);
+            *n += 1;
+            format!("{h:016x}:{n}")
+        })
+        .collect()
+}
+
+/// 64-bit FNV-1a over the parts, each followed by a 0 byte. Stable across Rust versions
+/// and platforms (unlike `DefaultHasher`), which fingerprints must be.
+fn fnv1a(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in part.iter().chain(std::iter::once(&0u8)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::diagnostic::Severity;
+    use crate::source::{SourceFile, Span};
+
+    fn diag(text: &str, at: &str, pointer: Option<&str>) -> Diagnostic {
+        let file = Arc::new(SourceFile::new("p/key-policy.json", text.to_string()));
+        let start = text.find(at).unwrap_or(0);
+        let mut d = Diagnostic::new(
+            "json-syntax",
+            Severity::Error,
+            Span::new(start, start + at.len()),
+            "m",
+        )
+        .with_file(file);
+        d.pointer = pointer.map(str::to_string);
+        d
+    }
+
+    #[test]
+    fn fingerprints_survive_moved_lines_and_number_duplicates() {
+        let a = diag("{\n  \"Sid\": 1\n}", "1", Some("/Sid"));
+        let b = diag("\n\n\n{\n    \"Sid\": 1\n}", "1", Some("/Sid"));
+        let c = diag("{\n  \"Sid\": 1\n}", "1", Some("/Other"));
+        assert_eq!(fingerprints(std::slice::from_ref(&a)), fingerprints(&[b]));
+        assert_ne!(fingerprints(std::slice::from_ref(&a)), fingerprints(&[c]));
+        let twice = fingerprints(&[a.clone(), a]);
+        assert_ne!(twice[0], twice[1]);
+        // Without a pointer the line's text anchors it.
+        let x = diag("[1 2]", "2", None);
+        let y = diag("\n\n  [1 2]", "2", None);
+        assert_eq!(fingerprints(&[x]), fingerprints(&[y]));
     }
 }

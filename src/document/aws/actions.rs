@@ -1,0 +1,216 @@
+//! The AWS KMS actions an IAM or key policy can name, and IAM's action matching.
+//!
+//! Source: AWS Service Authorization Reference, "Actions, resources, and condition keys
+//! for AWS Key Management Service" (service prefix `kms`), checked 2025. Action names are
+//! case-insensitive in IAM; `*` matches any run of characters and `?` one character.
+
+/// Every KMS action (without the `kms:` prefix), as AWS spells it.
+pub const KMS_ACTIONS: &[&str] = &[
+    "CancelKeyDeletion",
+    "ConnectCustomKeyStore",
+    "CreateAlias",
+    "CreateCustomKeyStore",
+    "CreateGrant",
+    "CreateKey",
+    "Decrypt",
+    "DeleteAlias",
+    "DeleteCustomKeyStore",
+    "DeleteImportedKeyMaterial",
+    "DeriveSharedSecret",
+    "DescribeCustomKeyStores",
+    "DescribeKey",
+    "DisableKey",
+    "DisableKeyRotation",
+    "DisconnectCustomKeyStore",
+    "EnableKey",
+    "EnableKeyRotation",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateMac",
+    "GenerateRandom",
+    "GetKeyPolicy",
+    "GetKeyRotationStatus",
+    "GetParametersForImport",
+    "GetPublicKey",
+    "ImportKeyMaterial",
+    "ListAliases",
+    "ListGrants",
+    "ListKeyPolicies",
+    "ListKeyRotations",
+    "ListKeys",
+    "ListResourceTags",
+    "ListRetirableGrants",
+    "PutKeyPolicy",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "ReplicateKey",
+    "RetireGrant",
+    "RevokeGrant",
+    "RotateKeyOnDemand",
+    "ScheduleKeyDeletion",
+    "Sign",
+    "SynchronizeMultiRegionKey",
+    "TagResource",
+    "UntagResource",
+    "UpdateAlias",
+    "UpdateCustomKeyStore",
+    "UpdateKeyDescription",
+    "UpdatePrimaryRegion",
+    "Verify",
+    "VerifyMac",
+];
+
+/// The actions Aura needs on its key (DOMAIN.md §1), as written in the Aura statements.
+pub const AURA_NEEDED: &[&str] = &[
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:DescribeKey",
+    "kms:CreateGrant",
+    "kms:ListGrants",
+    "kms:RevokeGrant",
+];
+
+/// IAM wildcard match, ASCII-case-insensitive: `*` any run, `?` one character.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    let p: Vec<u8> = pattern.bytes().map(|b| b.to_ascii_lowercase()).collect();
+    let n: Vec<u8> = name.bytes().map(|b| b.to_ascii_lowercase()).collect();
+    let (mut pi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == b'?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ni));
+            pi += 1;
+        } else if let Some((sp, sn)) = star {
+            pi = sp + 1;
+            ni = sn + 1;
+            star = Some((sp, sn + 1));
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// The KMS actions (`kms:Name`) an action pattern as written in a policy matches.
+/// `*` alone matches every action of every service, so every KMS action.
+pub fn expand(pattern: &str) -> Vec<&'static str> {
+    if pattern == "*" {
+        return KMS_ACTIONS.to_vec();
+    }
+    let Some((service, name)) = pattern.split_once(':') else {
+        return Vec::new();
+    };
+    if !glob_match(service, "kms") {
+        return Vec::new();
+    }
+    KMS_ACTIONS
+        .iter()
+        .copied()
+        .filter(|a| glob_match(name, a))
+        .collect()
+}
+
+/// Whether some pattern of `patterns` grants `action` (`kms:Decrypt`), or — for a
+/// wildcard requirement like `kms:ReEncrypt*` — every action it stands for.
+pub fn covers(patterns: &[&str], action: &str) -> bool {
+    let needed = expand(action);
+    if needed.is_empty() {
+        return false;
+    }
+    needed.iter().all(|n| {
+        let full = format!("kms:{n}");
+        patterns.iter().any(|p| matches_action(p, &full))
+    })
+}
+
+/// Whether pattern `p` (as written in a policy) matches the action `kms:Name`.
+pub fn matches_action(p: &str, action: &str) -> bool {
+    p == "*" || glob_match(p, action)
+}
+
+/// The closest KMS action to a misspelt one (`kms:Decrypt` for `kms:Decript`).
+pub fn did_you_mean(action: &str) -> Option<String> {
+    let name = action.split_once(':').map_or(action, |(_, n)| n);
+    let lower = name.to_ascii_lowercase();
+    // `kms:ReEncrypt` (the API name) is two permissions: suggest the wildcard for both.
+    let prefixed: Vec<&str> = KMS_ACTIONS
+        .iter()
+        .copied()
+        .filter(|a| lower.len() >= 4 && a.to_ascii_lowercase().starts_with(&lower))
+        .collect();
+    if prefixed.len() >= 2 {
+        let canonical = prefixed[0].get(..lower.len()).unwrap_or(name);
+        return Some(format!("kms:{canonical}*"));
+    }
+    let limit = (lower.len() / 3).clamp(1, 5);
+    KMS_ACTIONS
+        .iter()
+        .map(|a| {
+            (
+                crate::region::edit_distance(&lower, &a.to_ascii_lowercase()),
+                *a,
+            )
+        })
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, a)| format!("kms:{a}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_and_case() {
+        assert!(glob_match("ReEncrypt*", "ReEncryptFrom"));
+        assert!(glob_match("generatedatakey*", "GenerateDataKeyPair"));
+        assert!(glob_match("*", "Decrypt"));
+        assert!(glob_match("Re?ncrypt*", "ReEncryptTo"));
+        assert!(!glob_match("ReEncrypt*", "Decrypt"));
+        assert_eq!(
+            expand("kms:ReEncrypt*"),
+            vec!["ReEncryptFrom", "ReEncryptTo"]
+        );
+        assert_eq!(expand("KMS:decrypt"), vec!["Decrypt"]);
+        assert!(expand("kms:Decript").is_empty());
+        assert!(expand("s3:GetObject").is_empty());
+    }
+
+    #[test]
+    fn coverage() {
+        assert!(covers(&["kms:*"], "kms:ReEncrypt*"));
+        assert!(covers(
+            &["kms:ReEncryptFrom", "kms:ReEncryptTo"],
+            "kms:ReEncrypt*"
+        ));
+        assert!(!covers(&["kms:ReEncryptFrom"], "kms:ReEncrypt*"));
+        assert!(covers(&["kms:Generate*"], "kms:GenerateDataKey*"));
+        assert!(covers(&["*"], "kms:Decrypt"));
+        assert!(!covers(&["kms:Encrypt"], "kms:Decrypt"));
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("kms:Decript").as_deref(), Some("kms:Decrypt"));
+        assert_eq!(
+            did_you_mean("kms:GenerateDatakeys").as_deref(),
+            Some("kms:GenerateDataKey")
+        );
+        assert_eq!(
+            did_you_mean("kms:reencrypt").as_deref(),
+            Some("kms:ReEncrypt*")
+        );
+        assert_eq!(did_you_mean("kms:Frobnicate"), None);
+    }
+}
