@@ -266,3 +266,87 @@ fn a_bad_user_pack_fails_the_run_and_points_into_the_pack() {
         "{text}"
     );
 }
+
+/// The worked example: ACME's three policies as a pack shared by several instances' nested
+/// `cmklint.toml` files, one of which ignores a pack rule and changes another's severity.
+#[test]
+fn org_policies_example_from_nested_configs() {
+    let report = engine::run(&Options {
+        paths: vec![PathBuf::from("fixtures/examples/org-policies")],
+        ..Options::default()
+    });
+    assert!(!report.failed, "{}", render_all(&report.diagnostics));
+    let found: Vec<(String, &str, String)> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.path_str(), d.rule, d.severity.to_string()))
+        .collect();
+    let has = |path: &str, rule: &str, sev: &str| {
+        found
+            .iter()
+            .any(|(p, r, s)| p.ends_with(path) && *r == rule && s == sev)
+    };
+    assert!(
+        has("aws-prod/describe-key.json", "acme-key-region-eu", "error"),
+        "{found:?}"
+    );
+    assert!(
+        has(
+            "aws-prod/rotation-status.json",
+            "acme-rotation-180-days",
+            "error"
+        ),
+        "{found:?}"
+    );
+    // aws-staging: re-severitied to a warning, and the rotation rule is ignored there.
+    assert!(
+        has(
+            "aws-staging/describe-key.json",
+            "acme-key-region-eu",
+            "warning"
+        ),
+        "{found:?}"
+    );
+    assert!(!found
+        .iter()
+        .any(|(p, r, _)| p.contains("aws-staging") && *r == "acme-rotation-180-days"));
+    assert!(report.rules.iter().any(|m| m.id == "acme-vault-owner-tag"));
+    insta::with_settings!({ snapshot_path => "snapshots/packs", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("packs-example__org-policies", render_all(&report.diagnostics));
+    });
+}
+
+#[test]
+fn rules_section_accepts_pack_ids_and_still_rejects_unknown_ones() {
+    let tmp = match tempfile::tempdir() {
+        Ok(t) => t,
+        Err(e) => panic!("{e}"),
+    };
+    let dir = tmp.path();
+    let pack = std::fs::read_to_string("fixtures/examples/org-policies/policies/org.json")
+        .unwrap_or_default();
+    let _ = std::fs::write(dir.join("org.json"), pack);
+    let _ = std::fs::write(dir.join("vault.json"), "{}\n");
+    let _ = std::fs::write(
+        dir.join("cmklint.toml"),
+        "[rules]\npacks = [\"org.json\"]\nselect = [\"acme\", \"aws\"]\nignore = [\"acme-vault-owner-tag\"]\n[rules.severity]\nacme-key-region-eu = \"info\"\n",
+    );
+    let report = run_engine_in(dir, &["vault.json"]);
+    assert!(!report.failed, "{}", render_all(&report.diagnostics));
+
+    let _ = std::fs::write(
+        dir.join("cmklint.toml"),
+        "[rules]\npacks = [\"org.json\"]\nignore = [\"acme-vault-ownr-tag\"]\n",
+    );
+    let report = run_engine_in(dir, &["vault.json"]);
+    assert!(report.failed);
+    let text = render::render(
+        Format::Concise,
+        &report.diagnostics,
+        RenderOptions { color: false },
+    );
+    assert!(
+        text.contains("`acme-vault-ownr-tag` in `[rules] ignore` is neither a rule id nor a prefix of one (did you mean `acme-vault-owner-tag`?)"),
+        "{text}"
+    );
+}
