@@ -350,3 +350,107 @@ fn rules_section_accepts_pack_ids_and_still_rejects_unknown_ones() {
         "{text}"
     );
 }
+
+/// Every JSON file under `fixtures/` (recursively).
+fn all_json(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            all_json(&p, out);
+        } else if p.extension().is_some_and(|e| e == "json") {
+            out.push(p);
+        }
+    }
+}
+
+/// The input schemas accept every well-formed document of their kind among the fixtures
+/// that no rule flags (the `good-*` cases and the examples): a schema that rejects real
+/// CLI output would make a structural rule cry wolf.
+#[test]
+fn input_schemas_accept_the_good_fixtures() {
+    let mut files = Vec::new();
+    all_json(Path::new("fixtures"), &mut files);
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for path in files {
+        let shown = path.to_string_lossy().replace('\\', "/");
+        let clean = shown.contains("/good-") || shown.contains("/examples/") || shown.contains("-good.");
+        if !clean {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let source = SourceFile::new(&path, text);
+        let parsed = cmklint::json::parse(&source.text);
+        if !parsed.issues.is_empty() {
+            continue;
+        }
+        let model = match cmklint::document::classify(&source, &parsed) {
+            cmklint::document::Classified::Kind(m) | cmklint::document::Classified::NeedsSibling(m) => m,
+            cmklint::document::Classified::NotOurs => continue,
+        };
+        let Some(root) = parsed.root.as_ref() else { continue };
+        let embedded = model.embedded().and_then(|p| p.root.as_ref());
+        for part in pack::parts_of(model.kind_id(), root, embedded) {
+            let Some(schema) = pack::schema::input_schema(part.kind) else { continue };
+            checked += 1;
+            let unknown = |n: &cmklint::json::Node| part.azure && n.as_str().is_some_and(pack::is_arm_expression);
+            for e in schema.check(part.root, "", None, &unknown) {
+                failures.push(format!("{shown} ({}): {} {}", part.kind, e.pointer, e.message()));
+            }
+        }
+    }
+    assert!(checked > 0, "no fixture has an input schema kind");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Structural mistakes in an AWS key policy, each reported at its node.
+#[test]
+fn aws_key_policy_schema_names_each_structural_mistake_at_its_node() {
+    let text = r#"{
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "Allow access for Neo4j",
+            "Effect": "allow",
+            "Principal": {"AWS": "*"},
+            "Action": ["kms:Encrypt"],
+            "NotAction": "kms:Decrypt",
+            "Resource": "*",
+            "Condtion": {}
+        },
+        {
+            "Sid": "No effect",
+            "Principal": {"Aws": "arn:aws:iam::210987654321:root"},
+            "Action": "kms:*"
+        }
+    ]
+}"#;
+    let root = match cmklint::json::parse(text).root {
+        Some(r) => r,
+        None => panic!("does not parse"),
+    };
+    let schema = match pack::schema::input_schema("aws-key-policy") {
+        Some(s) => s,
+        None => panic!("no aws-key-policy schema"),
+    };
+    let got: Vec<String> = schema
+        .check(&root, "", None, &|_| false)
+        .into_iter()
+        .map(|e| format!("{} `{}`: {}", e.pointer, &text[e.span.start..e.span.end], e.message()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            "/Statement/0/Effect `\"allow\"`: is `allow`, expected one of `Allow`, `Deny`",
+            "/Statement/0/NotAction `\"kms:Decrypt\"`: is not allowed here",
+            "/Statement/0/Condtion `\"Condtion\"`: `Condtion` is not allowed here",
+            "/Statement/1 `{`: `Effect` is missing",
+            "/Statement/1 `{`: `Resource` is missing",
+            "/Statement/1/Principal/Aws `\"Aws\"`: `Aws` is not allowed here",
+        ]
+    );
+}
