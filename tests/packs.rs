@@ -378,7 +378,8 @@ fn input_schemas_accept_the_good_fixtures() {
     let mut failures = Vec::new();
     for path in files {
         let shown = path.to_string_lossy().replace('\\', "/");
-        let clean = shown.contains("/good-") || shown.contains("/examples/") || shown.contains("-good.");
+        let clean =
+            shown.contains("/good-") || shown.contains("/examples/") || shown.contains("-good.");
         if !clean {
             continue;
         }
@@ -389,17 +390,29 @@ fn input_schemas_accept_the_good_fixtures() {
             continue;
         }
         let model = match cmklint::document::classify(&source, &parsed) {
-            cmklint::document::Classified::Kind(m) | cmklint::document::Classified::NeedsSibling(m) => m,
+            cmklint::document::Classified::Kind(m)
+            | cmklint::document::Classified::NeedsSibling(m) => m,
             cmklint::document::Classified::NotOurs => continue,
         };
-        let Some(root) = parsed.root.as_ref() else { continue };
+        let Some(root) = parsed.root.as_ref() else {
+            continue;
+        };
         let embedded = model.embedded().and_then(|p| p.root.as_ref());
         for part in pack::parts_of(model.kind_id(), root, embedded) {
-            let Some(schema) = pack::schema::input_schema(part.kind) else { continue };
+            let Some(schema) = pack::schema::input_schema(part.kind) else {
+                continue;
+            };
             checked += 1;
-            let unknown = |n: &cmklint::json::Node| part.azure && n.as_str().is_some_and(pack::is_arm_expression);
+            let unknown = |n: &cmklint::json::Node| {
+                part.azure && n.as_str().is_some_and(pack::is_arm_expression)
+            };
             for e in schema.check(part.root, "", None, &unknown) {
-                failures.push(format!("{shown} ({}): {} {}", part.kind, e.pointer, e.message()));
+                failures.push(format!(
+                    "{shown} ({}): {} {}",
+                    part.kind,
+                    e.pointer,
+                    e.message()
+                ));
             }
         }
     }
@@ -440,7 +453,14 @@ fn aws_key_policy_schema_names_each_structural_mistake_at_its_node() {
     let got: Vec<String> = schema
         .check(&root, "", None, &|_| false)
         .into_iter()
-        .map(|e| format!("{} `{}`: {}", e.pointer, &text[e.span.start..e.span.end], e.message()))
+        .map(|e| {
+            format!(
+                "{} `{}`: {}",
+                e.pointer,
+                &text[e.span.start..e.span.end],
+                e.message()
+            )
+        })
         .collect();
     assert_eq!(
         got,

@@ -84,8 +84,13 @@ pub enum Hit<'a> {
         key: String,
         pointer: String,
     },
-    /// The value (or a value on the way to it) is unknown at lint time.
-    Unknown { span: Span, pointer: String },
+    /// The value (or a value on the way to it) is unknown at lint time; `node` is it as
+    /// written (an ARM expression).
+    Unknown {
+        node: &'a Node,
+        span: Span,
+        pointer: String,
+    },
 }
 
 impl Hit<'_> {
@@ -257,6 +262,7 @@ impl<'a> Walk<'_, 'a> {
                 if i == self.segments.len() || !st.deep {
                     self.out.push(Match {
                         hit: Hit::Unknown {
+                            node: raw,
                             span: raw.span,
                             pointer: st.pointer.clone(),
                         },

@@ -341,7 +341,9 @@ impl PackRule {
 
     fn report(
         &self,
+        part: &Part<'_>,
         hit: &Hit<'_>,
+        bindings: &[super::path::Binding],
         failure: &super::assert::Failure,
         config: &Config,
     ) -> Diagnostic {
@@ -359,12 +361,14 @@ impl PackRule {
             Hit::Missing { key, .. } => ("not set".to_string(), key.clone()),
             Hit::Unknown { pointer, .. } => (String::new(), last_token(pointer)),
         };
+        let at = |sel: &Selector| self.value_at(part, sel, bindings);
         let vars = Vars {
             value: &value,
             key: &key,
             path: hit.pointer(),
             error: &failure.error,
             config,
+            at: &at,
         };
         let template = match &self.message_missing {
             Some(m) if unset => m,
@@ -397,6 +401,31 @@ impl PackRule {
             }
         }
         d
+    }
+}
+
+impl PackRule {
+    /// The value at `sel` (its wildcards bound to the hit's) in a part, for `{/name}` in
+    /// a message: the first value found (an ARM expression that cannot be resolved is
+    /// shown as written), or `-` when there is none.
+    fn value_at(
+        &self,
+        part: &Part<'_>,
+        sel: &Selector,
+        bindings: &[super::path::Binding],
+    ) -> String {
+        let arm = Arm {
+            template: part.template,
+        };
+        let resolver: &dyn Resolve<'_> = if part.azure { &arm } else { &Literal };
+        for m in sel.bind(bindings).resolve(part.root, resolver) {
+            match m.hit {
+                Hit::Found { node, .. } => return show(&super::schema::to_json(node)),
+                Hit::Unknown { node, .. } => return show(&super::schema::to_json(node)),
+                Hit::Missing { .. } => {}
+            }
+        }
+        "-".to_string()
     }
 }
 
@@ -512,7 +541,7 @@ impl PackRule {
                     .assertion
                     .check(subject, config, &|n| unknown_in(part, n));
                 for f in &failures {
-                    out.push(self.report(&m.hit, f, config));
+                    out.push(self.report(part, &m.hit, &m.bindings, f, config));
                 }
             }
         }

@@ -5,6 +5,7 @@
 //! `{path}` (its JSON pointer), `{error}` (what the assertion found wrong), and
 //! configuration values such as `{aura.region}`. `{{` and `}}` are literal braces.
 
+use super::path::Selector;
 use crate::config::{Cloud, Config};
 
 /// A configuration value a pack rule may use.
@@ -105,6 +106,8 @@ pub enum Var {
 enum Piece {
     Text(String),
     Var(Var),
+    /// `{/name}`: the value at a path in the same part of the document.
+    At(Selector),
 }
 
 /// A parsed template.
@@ -128,6 +131,8 @@ pub struct Vars<'a> {
     pub path: &'a str,
     pub error: &'a str,
     pub config: &'a Config,
+    /// Renders the value at a path of the same document part (`{/name}`).
+    pub at: &'a dyn Fn(&Selector) -> String,
 }
 
 impl Template {
@@ -151,11 +156,28 @@ impl Template {
                     // `{name}` with an identifier-like name is a placeholder; any other
                     // brace (JSON in a help text) is literal text.
                     let close = text[i..].find('}').map(|c| i + c);
-                    let name = close.map(|c| &text[i + 1..c]).filter(|n| is_name(n));
+                    let name = close
+                        .map(|c| &text[i + 1..c])
+                        .filter(|n| is_name(n) || is_path(n));
                     let (Some(close), Some(name)) = (close, name) else {
                         lit.push('{');
                         continue;
                     };
+                    if is_path(name) && allowed(Var::Value) {
+                        let sel = Selector::parse(name).map_err(|e| TemplateError {
+                            start: i,
+                            end: close + 1,
+                            message: format!("`{{{name}}}`: path {e}"),
+                        })?;
+                        while rest.peek().is_some_and(|(j, _)| *j <= close) {
+                            rest.next();
+                        }
+                        if !lit.is_empty() {
+                            pieces.push(Piece::Text(std::mem::take(&mut lit)));
+                        }
+                        pieces.push(Piece::At(sel));
+                        continue;
+                    }
                     let var = match name {
                         "value" => Some(Var::Value),
                         "key" => Some(Var::Key),
@@ -238,6 +260,7 @@ impl Template {
                         out.push_str(&v.text());
                     }
                 }
+                Piece::At(sel) => out.push_str(&(vars.at)(sel)),
             }
         }
         out
@@ -251,8 +274,14 @@ impl Template {
             path: "",
             error: "",
             config,
+            at: &|_| String::new(),
         })
     }
+}
+
+/// Whether `{/a/b}` is meant as a path placeholder: a pointer without spaces or quotes.
+fn is_path(name: &str) -> bool {
+    name.starts_with('/') && !name.contains([' ', '"', '\'', '{'])
 }
 
 /// Whether `{name}` is meant as a placeholder: a word or dotted words.
@@ -292,7 +321,16 @@ mod tests {
             path: "",
             error: "",
             config: &config,
+            at: &|s| format!("<{}>", s.text),
         };
+        let named =
+            Template::parse("vault {/name} in {/properties/x}", any_var).map(|t| t.render(&vars));
+        assert_eq!(
+            named.ok().as_deref(),
+            Some("vault </name> in </properties/x>")
+        );
+        assert!(Template::parse("{/name}", config_only).is_err());
+        assert!(Template::parse("{/a*}", any_var).is_err());
         assert_eq!(t.render(&vars), "key in us-east-1, not aws {x}");
         assert_eq!(t.config_keys().collect::<Vec<_>>(), vec![ConfigKey::Cloud]);
 
