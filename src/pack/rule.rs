@@ -113,6 +113,24 @@ pub fn parts_of<'a>(
     out
 }
 
+/// The kinds of the parts a document of kind `kind` can have (see [`parts_of`]).
+fn part_kinds(kind: &'static str) -> &'static [&'static str] {
+    match kind {
+        "aws-get-key-policy" => &["aws-get-key-policy", "aws-key-policy"],
+        "azure-arm-template" => &["azure-arm-template", "azure-vault"],
+        "aws-key-policy" => &["aws-key-policy"],
+        "aws-key-metadata" => &["aws-key-metadata"],
+        "aws-rotation-status" => &["aws-rotation-status"],
+        "azure-vault" => &["azure-vault"],
+        "azure-role-assignments" => &["azure-role-assignments"],
+        "azure-key" => &["azure-key"],
+        "gcp-iam-policy" => &["gcp-iam-policy"],
+        "gcp-crypto-key" => &["gcp-crypto-key"],
+        "gcp-key-ring" => &["gcp-key-ring"],
+        _ => &[],
+    }
+}
+
 /// Collects the `Microsoft.KeyVault/vaults` resources of a template, each with the
 /// template its expressions are evaluated in: top-level `resources` (an array, or with
 /// `languageVersion` 2.0 an object keyed by symbolic name), nested child resources, and
@@ -461,6 +479,11 @@ impl Rule for PackRule {
     }
 
     fn check(&self, doc: &Document, cx: &Context, out: &mut Vec<Diagnostic>) {
+        // Cheap first: most rules do not apply to most documents.
+        let kind = doc.model.kind_id();
+        if !self.kinds.iter().any(|k| part_kinds(kind).contains(k)) {
+            return;
+        }
         self.check_parts(&parts(doc), &doc.source.path, cx, out);
     }
 }
@@ -543,6 +566,36 @@ impl PackRule {
                 for f in &failures {
                     out.push(self.report(part, &m.hit, &m.bindings, f, config));
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_kinds_cover_every_kind_and_what_parts_of_derives() {
+        for k in crate::document::KINDS {
+            assert!(part_kinds(k.id).contains(&k.id), "{}", k.id);
+        }
+        let text = r#"{"resources": [{"type": "Microsoft.KeyVault/vaults", "properties": {}}], "Policy": "{}"}"#;
+        let root = match crate::json::parse(text).root {
+            Some(r) => r,
+            None => panic!("does not parse"),
+        };
+        for kind in ["azure-arm-template", "aws-get-key-policy"] {
+            for p in parts_of(
+                crate::document::KINDS
+                    .iter()
+                    .find(|k| k.id == kind)
+                    .map(|k| k.id)
+                    .unwrap_or(""),
+                &root,
+                Some(&root),
+            ) {
+                assert!(part_kinds(kind).contains(&p.kind), "{kind} -> {}", p.kind);
             }
         }
     }
