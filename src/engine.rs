@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::config::{Config, CONFIG_FILE_NAME};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover;
-use crate::document::{self, Classified, Document};
+use crate::document::{self, Classified, ContextFile, Document};
 use crate::json;
 use crate::rules::{self, Context, Rule, Unit};
 use crate::select::RuleSet;
@@ -58,6 +58,8 @@ pub struct Report {
 /// A file read, parsed and classified; or the diagnostic saying why it could not be.
 enum Loaded {
     Doc(Document),
+    /// None of the kinds, but context for the rules (an ARM parameters file).
+    Context(ContextFile),
     NotOurs,
     Failed(Diagnostic),
 }
@@ -95,6 +97,17 @@ pub fn run(opts: &Options) -> Report {
         units.entry(key).or_default().push(path.clone());
     }
     let named_set: HashSet<PathBuf> = named.iter().cloned().collect();
+    let walked: Vec<PathBuf> = if stdin.is_some() && opts.paths.is_empty() {
+        Vec::new()
+    } else if opts.paths.is_empty() {
+        vec![discover::absolute(Path::new("."))]
+    } else {
+        opts.paths
+            .iter()
+            .filter(|p| p.is_dir())
+            .map(|p| discover::absolute(p))
+            .collect()
+    };
     let mut context_files: Vec<PathBuf> = Vec::new();
     for key in units.keys().cloned().collect::<Vec<_>>() {
         // A unit's files live under its config's folder. A `--config` file may live
@@ -102,7 +115,7 @@ pub fn run(opts: &Options) -> Report {
         let roots: Vec<UnitKey> = if opts.config.is_some() {
             let mut dirs: Vec<PathBuf> = units
                 .get(&key)
-                .map(|files| files.iter().map(|f| parent_dir(f)).collect())
+                .map(|files| files.iter().map(|f| discover::parent_dir(f)).collect())
                 .unwrap_or_default();
             dirs.sort();
             dirs.dedup();
@@ -111,6 +124,11 @@ pub fn run(opts: &Options) -> Report {
             vec![key.clone()]
         };
         for root in roots {
+            // A unit under a folder that was walked whole already has all its files named.
+            let root_abs = discover::absolute(&root.root());
+            if walked.iter().any(|w| root_abs.starts_with(w)) {
+                continue;
+            }
             for p in discover::unit_files(&root, opts.follow_links, &mut configs) {
                 if !named_set.contains(&p) && !unit_of.contains_key(&p) {
                     unit_of.insert(p.clone(), key.clone());
@@ -153,6 +171,7 @@ pub fn run(opts: &Options) -> Report {
     // 4. Collect documents per unit; confirm the ones that need a sibling.
     let mut notes: Vec<String> = Vec::new();
     let mut docs_by_unit: BTreeMap<UnitKey, Vec<Document>> = BTreeMap::new();
+    let mut context_by_unit: BTreeMap<UnitKey, Vec<ContextFile>> = BTreeMap::new();
     let mut pending: Vec<(UnitKey, Document)> = Vec::new();
     for (path, is_named, l) in loaded {
         let Some(key) = unit_of.get(&path).cloned() else {
@@ -161,6 +180,12 @@ pub fn run(opts: &Options) -> Report {
         if configs.peek(&key).is_none() {
             continue; // config failed; already reported
         }
+        if configs
+            .peek(&key)
+            .is_some_and(|c| is_config_input(c, &path))
+        {
+            continue; // configuration, not a linted input (DESIGN §2)
+        }
         match l {
             Loaded::Doc(doc) => {
                 if doc_is_pending(&doc) {
@@ -168,6 +193,15 @@ pub fn run(opts: &Options) -> Report {
                 } else {
                     docs_by_unit.entry(key).or_default().push(doc);
                 }
+            }
+            Loaded::Context(c) => {
+                if is_named {
+                    notes.push(format!(
+                        "{}: not linted: an ARM parameters file, read only to resolve the template beside it",
+                        path.display()
+                    ));
+                }
+                context_by_unit.entry(key).or_default().push(c);
             }
             Loaded::NotOurs => {
                 if is_named {
@@ -242,6 +276,10 @@ pub fn run(opts: &Options) -> Report {
         let unit = Unit {
             config,
             documents: docs.iter().collect(),
+            context: context_by_unit
+                .get(key)
+                .map(|c| c.iter().collect())
+                .unwrap_or_default(),
         };
         for rule in &active {
             rule.check_unit(&unit, &cx, &mut unit_out);
@@ -258,14 +296,19 @@ pub fn run(opts: &Options) -> Report {
             d
         }));
         // Findings are reported on the named files, and always on the unit's config file
-        // (an unknown `[aura] region`), which no command line names.
+        // (an unknown `[aura] region`), which no command line names, and on a config input
+        // that cannot be used (`config-error` on the generated-statements file).
         let config_path = config.source.as_ref().map(|s| s.path.as_path());
         unit_diags.retain(|d| {
             ruleset.enabled(d.rule)
                 && d.file.as_ref().is_some_and(|f| {
-                    named_set.contains(&f.path) || Some(f.path.as_path()) == config_path
+                    named_set.contains(&f.path)
+                        || Some(f.path.as_path()) == config_path
+                        || d.rule == CONFIG_ERROR
                 })
         });
+        // A config input that cannot be used (generated statements) is bad config: exit 2.
+        report.failed |= unit_diags.iter().any(|d| d.rule == CONFIG_ERROR);
         for d in &mut unit_diags {
             d.severity = ruleset.severity(d.rule, d.severity);
         }
@@ -294,14 +337,6 @@ pub fn rules_for(config: &Config) -> Vec<&'static dyn Rule> {
     all
 }
 
-/// The folder of a (normalised) file path, `.` for a bare file name.
-fn parent_dir(file: &Path) -> PathBuf {
-    match file.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
 /// Fills in the file and JSON pointer of diagnostics a rule produced for `doc`.
 fn finish(doc: &Document, out: &mut [Diagnostic]) {
     for d in out {
@@ -312,6 +347,19 @@ fn finish(doc: &Document, out: &mut [Diagnostic]) {
             d.pointer = doc.root().and_then(|r| r.pointer_to(d.span));
         }
     }
+}
+
+/// Whether `path` is a file the config names as configuration (`[aura.aws]
+/// generated_statements`): read by the rules that need it, never linted itself.
+fn is_config_input(config: &Config, path: &Path) -> bool {
+    let Some(rel) = config.aura.aws.generated_statements.as_deref() else {
+        return false;
+    };
+    let named = match config.base_dir() {
+        Some(dir) => dir.join(rel),
+        None => PathBuf::from(rel),
+    };
+    discover::absolute(&named) == discover::absolute(path)
 }
 
 fn doc_is_pending(doc: &Document) -> bool {
@@ -432,11 +480,10 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
     })
 }
 
-fn io_message(e: &std::io::Error) -> String {
+/// A short, lower-case description of an I/O error for messages.
+pub(crate) fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            "no such file (it may have been removed while linting)".to_string()
-        }
+        std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => e.to_string(),
     }
@@ -471,6 +518,9 @@ fn load_text(path: &Path, text: String) -> Loaded {
             model,
             needs_sibling: true,
         }),
+        Classified::NotOurs if document::is_context(&source, &parsed) => {
+            Loaded::Context(ContextFile { source, parsed })
+        }
         Classified::NotOurs => Loaded::NotOurs,
     }
 }
@@ -478,8 +528,10 @@ fn load_text(path: &Path, text: String) -> Loaded {
 /// Lints one text as if it were the file `path` under `config` (tests, fuzzing, editors).
 pub fn lint_text(path: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
     let doc = match load_text(path, text.to_string()) {
+        // Alone, a document that needs a sibling to be one of the kinds is not linted.
+        Loaded::Doc(doc) if doc.needs_sibling => return Vec::new(),
         Loaded::Doc(doc) => doc,
-        Loaded::NotOurs => return Vec::new(),
+        Loaded::Context(_) | Loaded::NotOurs => return Vec::new(),
         Loaded::Failed(d) => return vec![d],
     };
     let skipped = Mutex::new(Vec::new());
@@ -497,6 +549,7 @@ pub fn lint_text(path: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
     let unit = Unit {
         config,
         documents: vec![&doc],
+        context: Vec::new(),
     };
     for rule in &active {
         rule.check_unit(&unit, &cx, &mut out);
@@ -568,16 +621,13 @@ impl ConfigCache {
 
     /// The unit a file belongs to.
     pub fn unit_key(&mut self, file: &Path) -> UnitKey {
-        let dir = file
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        match self.nearest_config(dir) {
+        let dir = discover::parent_dir(file);
+        match self.nearest_config(&dir) {
             Some(c) => {
                 self.load(&c);
                 UnitKey::Config(c)
             }
-            None => UnitKey::Folder(dir.to_path_buf()),
+            None => UnitKey::Folder(dir),
         }
     }
 

@@ -310,6 +310,35 @@ fn org_policies_example_from_nested_configs() {
     assert!(!found
         .iter()
         .any(|(p, r, _)| p.contains("aws-staging") && *r == "acme-rotation-180-days"));
+    assert!(
+        has("azure-prod/vault.json", "acme-vault-owner-tag", "warning"),
+        "{found:?}"
+    );
+    assert!(
+        has(
+            "azure-prod/azuredeploy.json",
+            "acme-vault-owner-tag",
+            "warning"
+        ),
+        "{found:?}"
+    );
+    assert!(
+        has("azure-us/vault.json", "acme-vault-region-eu", "error"),
+        "{found:?}"
+    );
+    assert!(
+        has(
+            "gcp-prod/crypto-key.json",
+            "acme-gcp-rotation-180-days",
+            "error"
+        ),
+        "{found:?}"
+    );
+    // The example's documents are otherwise clean: only the pack's rules fire.
+    assert!(
+        found.iter().all(|(_, r, _)| r.starts_with("acme-")),
+        "{found:?}"
+    );
     assert!(report.rules.iter().any(|m| m.id == "acme-vault-owner-tag"));
     insta::with_settings!({ snapshot_path => "snapshots/packs", prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!("packs-example__org-policies", render_all(&report.diagnostics));
@@ -416,7 +445,10 @@ fn input_schemas_accept_the_good_fixtures() {
             }
         }
     }
-    assert!(checked > 0, "no fixture has an input schema kind");
+    assert!(
+        checked >= 50,
+        "only {checked} fixtures have an input schema kind"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -466,11 +498,76 @@ fn aws_key_policy_schema_names_each_structural_mistake_at_its_node() {
         got,
         vec![
             "/Statement/0/Effect `\"allow\"`: is `allow`, expected one of `Allow`, `Deny`",
-            "/Statement/0/NotAction `\"kms:Decrypt\"`: is not allowed here",
+            "/Statement/0/NotAction `\"NotAction\"`: `NotAction` is not allowed here",
             "/Statement/0/Condtion `\"Condtion\"`: `Condtion` is not allowed here",
             "/Statement/1 `{`: `Effect` is missing",
             "/Statement/1 `{`: `Resource` is missing",
             "/Statement/1/Principal/Aws `\"Aws\"`: `Aws` is not allowed here",
         ]
+    );
+}
+
+/// The AWS key policy schema and the structural rule `aws-statement-invalid` agree: every
+/// place the rule reports is one the schema reports too (the rule words it better, so it
+/// reports; the schema is the published reference of the same grammar).
+#[test]
+fn aws_key_policy_schema_agrees_with_aws_statement_invalid() {
+    let Some(schema) = pack::schema::input_schema("aws-key-policy") else {
+        panic!("no aws-key-policy schema");
+    };
+    let mut cases = 0;
+    for case in files("fixtures/aws/aws-statement-invalid", "") {
+        let name = case
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !name.starts_with("bad-") {
+            continue;
+        }
+        let report = engine::run(&Options {
+            paths: vec![case.clone()],
+            ..Options::default()
+        });
+        for d in report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "aws-statement-invalid")
+        {
+            let Some(file) = &d.file else { continue };
+            let parsed = cmklint::json::parse(&file.text);
+            let model = match cmklint::document::classify(file, &parsed) {
+                cmklint::document::Classified::Kind(m) => m,
+                _ => continue,
+            };
+            let Some(root) = parsed.root.as_ref() else {
+                continue;
+            };
+            let embedded = model.embedded().and_then(|p| p.root.as_ref());
+            let errors: Vec<_> = pack::parts_of(model.kind_id(), root, embedded)
+                .into_iter()
+                .filter(|p| p.kind == "aws-key-policy")
+                .flat_map(|p| schema.check(p.root, "", None, &|_| false))
+                .collect();
+            let overlaps = errors.iter().any(|e| {
+                e.span.start < d.span.end.max(d.span.start + 1)
+                    && d.span.start < e.span.end.max(e.span.start + 1)
+            });
+            assert!(
+                overlaps,
+                "{}: aws-statement-invalid at {:?} ({}) but the schema reports {:?}",
+                file.path.display(),
+                d.span,
+                d.message,
+                errors
+                    .iter()
+                    .map(|e| (e.span, e.message()))
+                    .collect::<Vec<_>>()
+            );
+            cases += 1;
+        }
+    }
+    assert!(
+        cases >= 3,
+        "expected aws-statement-invalid findings in its bad fixtures"
     );
 }

@@ -56,10 +56,17 @@ impl Model {
                 aws::AwsDoc::RotationStatus(_) => "aws-rotation-status",
                 _ => "aws-document",
             },
-            Model::Azure(d) => match d {
+            Model::Azure(d) => match d.kind {
+                azure::AzureKind::Template => "azure-arm-template",
+                azure::AzureKind::Vault => "azure-vault",
+                azure::AzureKind::RoleAssignments => "azure-role-assignments",
+                azure::AzureKind::Key => "azure-key",
                 _ => "azure-document",
             },
             Model::Gcp(d) => match d {
+                gcp::GcpDoc::Policy(_) => "gcp-iam-policy",
+                gcp::GcpDoc::Key(_) => "gcp-crypto-key",
+                gcp::GcpDoc::KeyRing(_) => "gcp-key-ring",
                 _ => "gcp-document",
             },
         }
@@ -144,6 +151,20 @@ impl Document {
     pub fn text(&self) -> &str {
         &self.source.text
     }
+}
+
+/// A file of a unit that is none of the kinds but that rules may read as context: an ARM
+/// parameters file beside a template (DESIGN §3: it is not linted and produces nothing, but
+/// it sets the template's parameter values). Never reported on.
+#[derive(Debug)]
+pub struct ContextFile {
+    pub source: Arc<SourceFile>,
+    pub parsed: Parsed,
+}
+
+/// Whether a file that is none of the kinds should be kept as context for the rules.
+pub fn is_context(_source: &SourceFile, parsed: &Parsed) -> bool {
+    azure::is_parameters_file(parsed)
 }
 
 /// What a file's content is, as far as classification can tell.

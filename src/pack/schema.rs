@@ -360,7 +360,21 @@ fn collect(
         }
         ValidationErrorKind::UniqueItems => push(out, "has duplicate items".to_string()),
         ValidationErrorKind::FalseSchema => {
-            push(out, "is not allowed here".to_string());
+            // A property a `false` schema forbids: point at its key, like any property
+            // that is not allowed.
+            match path
+                .rsplit_once('/')
+                .map(|(_, k)| k.replace("~1", "/").replace("~0", "~"))
+            {
+                Some(key) if at.anchor != at.node.span && !key.is_empty() => {
+                    out.push(SchemaError {
+                        span: at.anchor,
+                        pointer: pointer.clone(),
+                        problem: Problem::Unexpected(key),
+                    })
+                }
+                _ => push(out, "is not allowed here".to_string()),
+            }
         }
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
             // Report the branch that came closest: the one whose errors lie deepest and
