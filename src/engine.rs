@@ -50,6 +50,9 @@ pub struct Report {
     pub files_seen: usize,
     /// Why rules were skipped, for `--verbose`.
     pub notes: Vec<String>,
+    /// Every rule available in the run (built-in, and user packs' rules of the units
+    /// linted), for SARIF `tool.driver.rules`.
+    pub rules: Vec<&'static crate::rules::RuleMeta>,
 }
 
 /// A file read, parsed and classified; or the diagnostic saying why it could not be.
@@ -158,6 +161,19 @@ pub fn run(opts: &Options) -> Report {
             Some(lint_unit(config, files, &named_set, stdin, &skipped))
         })
         .collect();
+    // Every rule available in the run, for SARIF `tool.driver.rules`.
+    for key in units.keys() {
+        if let Some(config) = configs.peek(key) {
+            for r in rules_for(config) {
+                if !report.rules.iter().any(|m| m.id == r.meta().id) {
+                    report.rules.push(r.meta());
+                }
+            }
+        }
+    }
+    if report.rules.is_empty() {
+        report.rules = rules::builtin().into_iter().map(|r| r.meta()).collect();
+    }
     let mut notes: Vec<String> = Vec::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for o in outcomes {
@@ -279,10 +295,10 @@ fn lint_unit(
     docs.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     let ruleset = RuleSet::new(config);
     let cx = Context::new(config, skipped);
-    let active: Vec<&'static dyn Rule> = rules::builtin()
-        .into_iter()
-        .filter(|r| ruleset.enabled(r.meta().id))
-        .collect();
+    // Every rule runs and findings are filtered by their own id afterwards: a rule may
+    // report under another id (the region rules report `unknown-region`), which must work
+    // even when the rule's own id is ignored.
+    let active = rules_for(config);
     let per_doc: Vec<Vec<Diagnostic>> = docs
         .par_iter()
         .map(|doc| {
@@ -338,6 +354,14 @@ fn lint_unit(
         .count();
     outcome.diagnostics = unit_diags;
     outcome
+}
+
+/// The rules available to a unit: every built-in rule (Rust and built-in packs) and the
+/// rules of the user packs its config names (loaded with the config).
+pub fn rules_for(config: &Config) -> Vec<&'static dyn Rule> {
+    let mut all = rules::builtin();
+    all.extend(config.pack_rules.0.iter().copied());
+    all
 }
 
 /// Fills in the file and JSON pointer of diagnostics a rule produced for `doc`.
@@ -543,10 +567,8 @@ pub fn lint_text(path: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
     let ruleset = RuleSet::new(config);
     let mut out = Vec::new();
     syntax_diagnostics(&doc, &mut out);
-    let active: Vec<&'static dyn Rule> = rules::builtin()
-        .into_iter()
-        .filter(|r| ruleset.enabled(r.meta().id))
-        .collect();
+    // As in `lint_unit`: every rule runs, findings are filtered by their own id.
+    let active = rules_for(config);
     for rule in &active {
         rule.check(&doc, &cx, &mut out);
     }
@@ -640,23 +662,8 @@ impl ConfigCache {
             return;
         }
         let result = match std::fs::read_to_string(path) {
-            Ok(text) => Config::parse_all(path, &text).map_err(|errors| {
-                errors
-                    .into_iter()
-                    .map(|e| {
-                        let mut d = Diagnostic::new(
-                            CONFIG_ERROR,
-                            Severity::Error,
-                            e.span.unwrap_or_default(),
-                            format!("invalid configuration: {}", e.message),
-                        );
-                        d.file = Some(e.file);
-                        d.with_help(
-                            "fix the configuration file; `cmklint explain config-error` lists the keys cmklint.toml accepts",
-                        )
-                    })
-                    .collect()
-            }),
+            Ok(text) => Config::parse_all(path, &text)
+                .map_err(|errors| errors.into_iter().map(config_diagnostic).collect()),
             Err(e) => Err(vec![Diagnostic::new(
                 CONFIG_ERROR,
                 Severity::Error,
@@ -665,6 +672,24 @@ impl ConfigCache {
             )
             .with_file(Arc::new(SourceFile::new(path, String::new())))]),
         };
+        // The rule packs it names are part of the configuration: a bad pack fails it, and
+        // `[rules]` may select, ignore and re-severity their rules.
+        let result = result.and_then(|mut config| {
+            let packs = crate::pack::load_user_packs(&config)?;
+            if !config.rules.packs.is_empty() {
+                let known: Vec<&str> = rules::builtin()
+                    .into_iter()
+                    .chain(packs.iter().copied())
+                    .map(|r| r.meta().id)
+                    .collect();
+                let problems = config.rule_id_problems(&known);
+                if !problems.is_empty() {
+                    return Err(problems.into_iter().map(config_diagnostic).collect());
+                }
+            }
+            config.pack_rules = crate::pack::PackRules(packs);
+            Ok(config)
+        });
         self.loaded.insert(path.to_path_buf(), result);
     }
 
@@ -690,6 +715,29 @@ impl ConfigCache {
         let key = self.unit_key(file);
         self.peek(&key)
     }
+}
+
+/// Loads the configuration that governs the working folder (`override_path`, or the nearest
+/// `cmklint.toml`), with its rule packs, so that `cmklint rules` and `cmklint explain`
+/// cover the user's pack rules. Returns the problems found in it.
+pub fn load_config_here(override_path: Option<PathBuf>) -> Vec<Diagnostic> {
+    let mut configs = ConfigCache::new(override_path);
+    let key = configs.unit_key(Path::new("./cmklint.toml"));
+    configs.get(&key).err().unwrap_or_default()
+}
+
+/// A configuration problem as a diagnostic on the config file.
+fn config_diagnostic(e: crate::config::ConfigError) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        CONFIG_ERROR,
+        Severity::Error,
+        e.span.unwrap_or_default(),
+        format!("invalid configuration: {}", e.message),
+    );
+    d.file = Some(e.file);
+    d.with_help(
+        "fix the configuration file; `cmklint explain config-error` lists the keys cmklint.toml accepts",
+    )
 }
 
 /// Whether `path` is a cmklint config file.
