@@ -158,6 +158,12 @@ pub fn run(opts: &Options) -> Report {
         if configs.peek(&key).is_none() {
             continue; // config failed; already reported
         }
+        if configs
+            .peek(&key)
+            .is_some_and(|c| is_config_input(c, &path))
+        {
+            continue; // configuration, not a linted input (DESIGN §2)
+        }
         match l {
             Loaded::Doc(doc) => {
                 if doc_is_pending(&doc) {
@@ -249,14 +255,19 @@ pub fn run(opts: &Options) -> Report {
             d
         }));
         // Findings are reported on the named files, and always on the unit's config file
-        // (an unknown `[aura] region`), which no command line names.
+        // (an unknown `[aura] region`), which no command line names, and on a config input
+        // that cannot be used (`config-error` on the generated-statements file).
         let config_path = config.source.as_ref().map(|s| s.path.as_path());
         unit_diags.retain(|d| {
             ruleset.enabled(d.rule)
                 && d.file.as_ref().is_some_and(|f| {
-                    named_set.contains(&f.path) || Some(f.path.as_path()) == config_path
+                    named_set.contains(&f.path)
+                        || Some(f.path.as_path()) == config_path
+                        || d.rule == CONFIG_ERROR
                 })
         });
+        // A config input that cannot be used (generated statements) is bad config: exit 2.
+        report.failed |= unit_diags.iter().any(|d| d.rule == CONFIG_ERROR);
         for d in &mut unit_diags {
             d.severity = ruleset.severity(d.rule, d.severity);
         }
@@ -295,6 +306,19 @@ fn finish(doc: &Document, out: &mut [Diagnostic]) {
             d.pointer = doc.root().and_then(|r| r.pointer_to(d.span));
         }
     }
+}
+
+/// Whether `path` is a file the config names as configuration (`[aura.aws]
+/// generated_statements`): read by the rules that need it, never linted itself.
+fn is_config_input(config: &Config, path: &Path) -> bool {
+    let Some(rel) = config.aura.aws.generated_statements.as_deref() else {
+        return false;
+    };
+    let named = match config.base_dir() {
+        Some(dir) => dir.join(rel),
+        None => PathBuf::from(rel),
+    };
+    discover::absolute(&named) == discover::absolute(path)
 }
 
 fn doc_is_pending(doc: &Document) -> bool {

@@ -263,6 +263,33 @@ fn extract_policy(root: &Node, submitted_len: usize) -> Policy {
     p
 }
 
+/// The statements of a standalone JSON value, as saved from the Aura Console: a whole
+/// policy, a list of statements (nested lists flattened), or a single statement.
+pub fn statements_of(root: &Node) -> Vec<Statement> {
+    if root.get("Statement").is_some() {
+        return extract_policy(root, 0).statements;
+    }
+    let mut p = Policy {
+        span: root.span,
+        members: Vec::new(),
+        version: None,
+        statement: None,
+        statements: Vec::new(),
+        bad_elements: Vec::new(),
+        submitted_len: 0,
+    };
+    match &root.value {
+        Value::Array(items) => {
+            for item in items {
+                collect_statements(&mut p, item, false, 0);
+            }
+        }
+        Value::Object(_) => push_statement(&mut p, root, false),
+        _ => {}
+    }
+    p.statements
+}
+
 /// Adds `node` (an element of a `Statement` array) to the statements, flattening nested
 /// arrays and pasted whole policies.
 fn collect_statements(p: &mut Policy, node: &Node, spliced: bool, depth: usize) {
@@ -306,31 +333,42 @@ fn push_statement(p: &mut Policy, node: &Node, spliced: bool) {
 
 fn extract_statement(node: &Node, index: usize, spliced: bool) -> Statement {
     let members = node.as_object().map(<[Member]>::to_vec).unwrap_or_default();
-    let sid = node.get("Sid").and_then(Text::of);
-    let effect = node.get("Effect").map(|n| Effect {
-        kind: match n.as_str() {
-            Some("Allow") => EffectKind::Allow,
-            Some("Deny") => EffectKind::Deny,
-            Some(other) => EffectKind::Other(other.to_string()),
-            None => EffectKind::Other(n.type_name().to_string()),
-        },
-        span: n.span,
+    // An element written in the wrong case (`"condition"`) is reported by
+    // `aws-statement-invalid`; the other rules read it as meant, so one mistake gives
+    // one finding.
+    let member = |k: &str| {
+        node.member(k).or_else(|| {
+            members
+                .iter()
+                .rev()
+                .find(|m| m.key.eq_ignore_ascii_case(k))
+                .and_then(|m| node.member(&m.key))
+        })
+    };
+    let sid = member("Sid").and_then(|m| Text::of(&m.value));
+    let effect = member("Effect").map(|m| {
+        let n = &m.value;
+        Effect {
+            kind: match n.as_str() {
+                Some("Allow") => EffectKind::Allow,
+                Some("Deny") => EffectKind::Deny,
+                Some(other) => EffectKind::Other(other.to_string()),
+                None => EffectKind::Other(n.type_name().to_string()),
+            },
+            span: n.span,
+        }
     });
-    let principal = node
-        .member("Principal")
+    let principal = member("Principal")
         .map(|m| extract_principal(m, false))
-        .or_else(|| {
-            node.member("NotPrincipal")
-                .map(|m| extract_principal(m, true))
-        });
+        .or_else(|| member("NotPrincipal").map(|m| extract_principal(m, true)));
     let list = |k: &str, not_k: &str| {
-        node.member(k)
+        member(k)
             .map(|m| extract_list(m, false))
-            .or_else(|| node.member(not_k).map(|m| extract_list(m, true)))
+            .or_else(|| member(not_k).map(|m| extract_list(m, true)))
     };
     let action = list("Action", "NotAction");
     let resource = list("Resource", "NotResource");
-    let condition = node.member("Condition").map(extract_condition);
+    let condition = member("Condition").map(extract_condition);
     Statement {
         span: node.span,
         index,
