@@ -27,6 +27,9 @@ pub const MAX_DEPTH: usize = 256;
 /// At most this many `json-syntax` findings per document; past that, the rest is noise.
 const MAX_SYNTAX_ERRORS: usize = 25;
 
+/// At most this many findings of one rule per document.
+const MAX_PER_RULE: usize = 25;
+
 /// Bytes of re-parsing spent, per document, on checking that fixes are certain.
 const VERIFY_BYTES: usize = 8 << 20;
 /// At most this many fixes are checked by re-parsing per document.
@@ -181,6 +184,10 @@ struct Frame {
     outside: Option<usize>,
     /// Objects: the object being parsed now is such a pasted statement.
     pending_outside: bool,
+    /// A `json-syntax` error was reported in this container: later ones are its cascade.
+    erred: bool,
+    /// Objects: the pending key came right after a comma.
+    key_after_comma: bool,
 }
 
 impl Frame {
@@ -198,6 +205,8 @@ impl Frame {
             last_comma: None,
             outside: None,
             pending_outside: false,
+            erred: false,
+            key_after_comma: false,
         }
     }
 
@@ -238,6 +247,7 @@ struct Parser<'a> {
     recent_error: bool,
     step_erred: bool,
     reported: usize,
+    duplicates: usize,
     stopped: bool,
     /// End of the last token consumed.
     last_end: usize,
@@ -257,6 +267,7 @@ impl<'a> Parser<'a> {
             recent_error: false,
             step_erred: false,
             reported: 0,
+            duplicates: 0,
             stopped: false,
             last_end: 0,
         }
@@ -269,8 +280,12 @@ impl<'a> Parser<'a> {
                 self.eof(tok.span.start);
                 return;
             }
+            let mut tok = tok;
             let (bad, comma_inside, end) = (tok.bad, tok.comma_inside, tok.span.end);
             self.step_erred = false;
+            if let Some(issue) = tok.issue.take() {
+                self.error(*issue);
+            }
             if self.stack.is_empty() {
                 self.top_level(tok);
             } else if self.frame_kind() == Some(Kind::Array) {
@@ -303,16 +318,36 @@ impl<'a> Parser<'a> {
 
     /// Whether an error at this token may be reported (it is not a cascade); marks the
     /// step as erred either way.
+    /// Counts toward [`MAX_SYNTAX_ERRORS`] when it says yes.
     fn may_report(&mut self) -> bool {
         let ok = !self.recent_error && !self.step_erred && self.reported < MAX_SYNTAX_ERRORS;
         self.step_erred = true;
+        if ok {
+            self.reported += 1;
+        }
         ok
     }
 
+    /// Reports a `json-syntax` issue unless it is a cascade: right after another error, or
+    /// in a container that already had one (its structure is a guess from then on).
     fn error(&mut self, issue: SyntaxIssue) {
+        if self.stack.last().is_some_and(|f| f.erred) {
+            self.step_erred = true;
+            return;
+        }
         if self.may_report() {
-            self.reported += 1;
             self.issues.push(issue);
+            if let Some(f) = self.stack.last_mut() {
+                f.erred = true;
+            }
+        }
+    }
+
+    /// After a recovery that closed containers by guess, the container that goes on is
+    /// suspect too.
+    fn mark_erred(&mut self) {
+        if let Some(f) = self.stack.last_mut() {
+            f.erred = true;
         }
     }
 
@@ -525,6 +560,10 @@ impl<'a> Parser<'a> {
                     first.insert(&m.key, m.key_span);
                 }
                 Some(&at) => {
+                    if self.duplicates >= MAX_PER_RULE {
+                        return;
+                    }
+                    self.duplicates += 1;
                     let help = if m.key == "Statement" {
                         "move the statements of both `Statement` arrays into one array; AWS keeps only the last `Statement` and silently drops the statements of the first".to_string()
                     } else {
@@ -552,6 +591,20 @@ impl<'a> Parser<'a> {
         };
         let st = f.state;
         match tok.kind {
+            Tok::RBracket
+                if st == St::AfterComma
+                    && matches!(self.lex.peek(0), Tok::Str(_) | Tok::Lit(_))
+                    && matches!(self.lex.peek(1), Tok::Comma | Tok::RBracket) =>
+            {
+                self.error(
+                    SyntaxIssue::new(
+                        "json-syntax",
+                        tok.span,
+                        "`]` closes the array too early: more elements follow it",
+                    )
+                    .with_help("remove this `]`"),
+                );
+            }
             Tok::RBracket => {
                 if st == St::AfterComma {
                     self.trailing_comma();
@@ -587,6 +640,11 @@ impl<'a> Parser<'a> {
                 ),
             },
             Tok::RBrace => self.mismatched(tok),
+            Tok::Colon
+                if st == St::AfterValue && self.last_is_string_item() && self.value_follows() =>
+            {
+                self.missing_open_brace_in_array();
+            }
             _ => {
                 let what = self.describe(&tok);
                 self.error(
@@ -621,6 +679,7 @@ impl<'a> Parser<'a> {
             statements: f.statements,
             container: f.name.clone(),
         });
+        self.mark_erred();
     }
 
     fn trailing_comma(&mut self) {
@@ -768,7 +827,33 @@ impl<'a> Parser<'a> {
                     f.discard = true;
                     f.state = St::AfterColon;
                 }
+                let depth = self.stack.len();
                 self.start_value(tok);
+                if self.stack.len() > depth {
+                    self.mark_erred();
+                }
+            }
+            (St::AfterValue, Tok::Colon)
+                if self.last_member_is_fresh_string() && self.value_follows() =>
+            {
+                self.missing_open_brace_in_value();
+            }
+            (St::AfterKey, Tok::Comma | Tok::RBracket)
+                if self.looks_like_list_without_bracket(&tok) =>
+            {
+                self.missing_open_bracket(tok);
+            }
+            (St::AfterComma, Tok::RBrace)
+                if matches!(self.lex.peek(0), Tok::Str(_)) && *self.lex.peek(1) == Tok::Colon =>
+            {
+                self.error(
+                    SyntaxIssue::new(
+                        "json-syntax",
+                        tok.span,
+                        "`}` closes the object too early: more members follow it",
+                    )
+                    .with_help("remove this `}`"),
+                );
             }
             (St::Start | St::AfterValue, Tok::RBrace) => self.close(tok.span),
             (St::AfterComma, Tok::RBrace) => {
@@ -888,11 +973,178 @@ impl<'a> Parser<'a> {
             .with_label(open, format!("this {thing} is never closed")),
         );
         self.close_virtual();
+        self.mark_erred();
         if let Some(p) = self.stack.last_mut() {
             if st == St::AfterComma {
                 p.state = St::AfterComma;
                 p.last_comma = comma;
             }
+        }
+        self.array(tok);
+    }
+
+    /// After a `:`, a value follows plainly: a container, or a scalar and then `,` or a
+    /// closer.
+    fn value_follows(&mut self) -> bool {
+        match self.lex.peek(0) {
+            Tok::LBrace | Tok::LBracket => true,
+            Tok::Str(_) | Tok::Lit(_) => {
+                matches!(self.lex.peek(1), Tok::Comma | Tok::RBrace | Tok::RBracket)
+            }
+            _ => false,
+        }
+    }
+
+    /// The array's last element is a string that was the previous token.
+    fn last_is_string_item(&self) -> bool {
+        self.stack.last().is_some_and(|f| {
+            f.items
+                .last()
+                .is_some_and(|n| matches!(n.value, Value::String(_)) && n.span.end == self.last_end)
+        })
+    }
+
+    /// The object's last member has a string value that was the previous token.
+    fn last_member_is_fresh_string(&self) -> bool {
+        self.stack.last().is_some_and(|f| {
+            f.members.last().is_some_and(|m| {
+                matches!(m.value.value, Value::String(_)) && m.value.span.end == self.last_end
+            })
+        })
+    }
+
+    /// `[ …, "Sid": …`: a string followed by `:` in an array is the first key of an
+    /// object whose `{` is missing. Reopens it as that object.
+    fn missing_open_brace_in_array(&mut self) {
+        let Some(f) = self.stack.last_mut() else {
+            return;
+        };
+        let Some(item) = f.items.pop() else {
+            return;
+        };
+        let statements = f.statements;
+        f.state = if f.items.is_empty() {
+            St::Start
+        } else {
+            St::AfterComma
+        };
+        // A comma missing before the string is part of the same mistake: this finding
+        // replaces that one (so it is reported even though it follows it).
+        let replaces = self
+            .missing
+            .last()
+            .is_some_and(|m| m.next.start == item.span.start);
+        if replaces {
+            self.missing.pop();
+        }
+        let Value::String(key) = item.value else {
+            return;
+        };
+        let (message, help) = if statements {
+            (
+                format!("the statement that starts with `\"{key}\"` has no opening `{{`"),
+                "add `{` before it; each statement is an object `{ … }` in the Statement array, separated by commas",
+            )
+        } else {
+            (
+                format!("`{{` is missing before the key `{key}`"),
+                "add `{` before it; a `\"key\": value` pair belongs in an object",
+            )
+        };
+        let issue = SyntaxIssue::new("json-syntax", item.span, message).with_help(help);
+        if replaces {
+            self.issues.push(issue);
+            self.mark_erred();
+        } else {
+            self.error(issue);
+        }
+        self.mark_erred();
+        self.push(Kind::Object, Span::point(item.span.start));
+        if let Some(o) = self.stack.last_mut() {
+            o.key = Some((key, item.span));
+            o.state = St::AfterColon;
+            o.erred = true;
+        }
+    }
+
+    /// `"Bool": "kms:GrantIsForAWSResource": true`: the value of `Bool` is an object whose
+    /// `{` is missing. Reopens the value as that object.
+    fn missing_open_brace_in_value(&mut self) {
+        let Some(f) = self.stack.last_mut() else {
+            return;
+        };
+        let Some(m) = f.members.pop() else {
+            return;
+        };
+        let Value::String(inner_key) = m.value.value else {
+            return;
+        };
+        let outer = m.key.clone();
+        f.key = Some((m.key, m.key_span));
+        f.state = St::AfterColon;
+        self.error(
+            SyntaxIssue::new(
+                "json-syntax",
+                m.value.span,
+                format!(
+                    "`{{` is missing before `\"{inner_key}\"`: the value of `{outer}` is an object"
+                ),
+            )
+            .with_help(format!("add `{{` after `\"{outer}\":`")),
+        );
+        self.mark_erred();
+        self.push(Kind::Object, Span::point(m.value.span.start));
+        if let Some(o) = self.stack.last_mut() {
+            o.key = Some((inner_key, m.value.span));
+            o.state = St::AfterColon;
+            o.erred = true;
+        }
+    }
+
+    /// `"Action": "kms:Encrypt", "kms:Decrypt", …`: the value of `Action` is a list whose
+    /// `[` is missing (a "key" with no value right after a string value, followed by more
+    /// strings).
+    fn looks_like_list_without_bracket(&mut self, tok: &Token) -> bool {
+        let shape = self.stack.last().is_some_and(|f| {
+            f.key_after_comma
+                && f.members
+                    .last()
+                    .is_some_and(|m| matches!(m.value.value, Value::String(_)))
+        });
+        if !shape {
+            return false;
+        }
+        tok.kind == Tok::RBracket
+            || (matches!(self.lex.peek(0), Tok::Str(_))
+                && matches!(self.lex.peek(1), Tok::Comma | Tok::RBracket))
+    }
+
+    fn missing_open_bracket(&mut self, tok: Token) {
+        let Some(f) = self.stack.last_mut() else {
+            return;
+        };
+        let (Some((second, second_span)), Some(m)) = (f.key.take(), f.members.pop()) else {
+            return;
+        };
+        let name = m.key.clone();
+        f.key = Some((m.key, m.key_span));
+        f.state = St::AfterColon;
+        self.error(
+            SyntaxIssue::new(
+                "json-syntax",
+                m.value.span,
+                format!("`[` is missing before this value: the value of `{name}` is a list"),
+            )
+            .with_help(format!("add `[` after `\"{name}\":`")),
+        );
+        let first = m.value;
+        self.mark_erred();
+        self.push(Kind::Array, Span::point(first.span.start));
+        if let Some(a) = self.stack.last_mut() {
+            a.erred = true;
+            a.items.push(first);
+            a.items.push(Node::new(Value::String(second), second_span));
+            a.state = St::AfterValue;
         }
         self.array(tok);
     }
@@ -906,6 +1158,7 @@ impl<'a> Parser<'a> {
 
     fn set_key(&mut self, key: String, span: Span) {
         if let Some(f) = self.stack.last_mut() {
+            f.key_after_comma = f.state == St::AfterComma;
             f.key = Some((key, span));
             f.discard = false;
             f.state = St::AfterKey;
@@ -937,6 +1190,7 @@ impl<'a> Parser<'a> {
             statements: false,
             container: Some(prev.key.clone()),
         });
+        self.mark_erred();
     }
 
     /// At `{` in an object right after its `Statement` array (`"Statement": [ … ], {`), with
@@ -993,14 +1247,20 @@ impl<'a> Parser<'a> {
             return;
         };
         // One closer too many, if the container plainly goes on after it.
+        let after_key = self.stack.last().is_some_and(|f| f.state == St::AfterKey);
+        let p0 = self.lex.peek(0).clone();
+        let p1 = self.lex.peek(1).clone();
         let extra = match top {
             Kind::Array => {
-                *self.lex.peek(0) == Tok::RBracket
-                    || (*self.lex.peek(0) == Tok::Comma
-                        && matches!(self.lex.peek(1), Tok::LBrace | Tok::LBracket))
+                p0 == Tok::RBracket
+                    || (p0 == Tok::Comma && matches!(p1, Tok::LBrace | Tok::LBracket))
+                    || (matches!(p0, Tok::Str(_) | Tok::Lit(_))
+                        && matches!(p1, Tok::Comma | Tok::RBracket))
             }
             Kind::Object => {
-                *self.lex.peek(0) == Tok::Comma && matches!(self.lex.peek(1), Tok::Str(_))
+                (p0 == Tok::Comma && matches!(p1, Tok::Str(_)))
+                    || (matches!(p0, Tok::Str(_)) && p1 == Tok::Colon)
+                    || (after_key && p0 == Tok::Colon)
             }
         };
         let target = if extra {
@@ -1028,6 +1288,7 @@ impl<'a> Parser<'a> {
                     self.close_virtual();
                 }
                 self.close(tok.span);
+                self.mark_erred();
             }
             None => {
                 let opener = if want == Kind::Object { "{" } else { "[" };
@@ -1094,6 +1355,14 @@ impl<'a> Parser<'a> {
                 }
             }
             Top::AfterRoot => {
+                if tok.kind == Tok::Colon
+                    && self.root.as_ref().is_some_and(|r| {
+                        matches!(r.value, Value::String(_)) && r.span.end == self.last_end
+                    })
+                {
+                    self.missing_open_brace_at_start();
+                    return;
+                }
                 if self.root_ends_with_statements() {
                     if tok.kind == Tok::Comma
                         && *self.lex.peek(0) == Tok::LBrace
@@ -1185,6 +1454,30 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// `"Version": …` at the very start: the document's `{` is missing.
+    fn missing_open_brace_at_start(&mut self) {
+        let Some(root) = self.root.take() else {
+            return;
+        };
+        let Value::String(key) = root.value else {
+            return;
+        };
+        self.top = Top::BeforeRoot;
+        self.error(
+            SyntaxIssue::new(
+                "json-syntax",
+                root.span,
+                "the document has no opening `{` before its first key",
+            )
+            .with_help("add `{` at the start of the file"),
+        );
+        self.push(Kind::Object, Span::point(root.span.start));
+        if let Some(o) = self.stack.last_mut() {
+            o.key = Some((key, root.span));
+            o.state = St::AfterColon;
+        }
+    }
+
     fn unclean(&mut self, i: usize) {
         if let Some(o) = self.outside.get_mut(i) {
             o.clean = false;
@@ -1241,7 +1534,7 @@ impl<'a> Parser<'a> {
             while !self.stack.is_empty() {
                 self.close_virtual();
             }
-        } else if self.root.is_none() && self.issues.is_empty() && self.lex.issues.is_empty() {
+        } else if self.root.is_none() && self.issues.is_empty() {
             let message = if self.lex.comments.is_empty() {
                 "the file is empty; expected a JSON value"
             } else {
@@ -1255,8 +1548,13 @@ impl<'a> Parser<'a> {
     fn finish(self) -> Parsed {
         let text = self.text;
         let mut issues = self.issues;
-        issues.extend(self.lex.issues);
-        issues.extend(self.lex.comments.iter().map(|c| comment_issue(text, c)));
+        issues.extend(
+            self.lex
+                .comments
+                .iter()
+                .take(MAX_PER_RULE)
+                .map(|c| comment_issue(text, c)),
+        );
         if let Some(issue) = smart_quote_issue(&self.lex.smart) {
             issues.push(issue);
         }
@@ -1267,6 +1565,15 @@ impl<'a> Parser<'a> {
             &self.outside,
             &mut issues,
         );
+        // A file with thousands of comments or duplicate keys is not a file anyone wrote
+        // by hand; the first ones say what is wrong.
+        issues.sort_by_key(|i| (i.span.start, i.span.end));
+        let mut per_rule: HashMap<&'static str, usize> = HashMap::new();
+        issues.retain(|i| {
+            let n = per_rule.entry(i.rule).or_insert(0);
+            *n += 1;
+            *n <= MAX_PER_RULE
+        });
         Parsed {
             root: self.root,
             issues,
@@ -1378,13 +1685,18 @@ fn verify_fixes(text: &str, parsed: &mut Parsed) {
     let before = rule_counts(&parsed.issues);
     let max = (VERIFY_BYTES / text.len().max(1)).clamp(1, VERIFY_MAX);
     let mut checked = 0;
-    for i in 0..parsed.issues.len() {
+    let trusted = |rule: &str| matches!(rule, "json-comment" | "json-trailing-comma");
+    // The splice fixes first: the simple deletions are the ones to trust unchecked when the
+    // budget runs out.
+    let mut order: Vec<usize> = (0..parsed.issues.len()).collect();
+    order.sort_by_key(|&i| trusted(parsed.issues[i].rule));
+    for i in order {
         let issue = &parsed.issues[i];
         let Some(edits) = &issue.fix else {
             continue;
         };
         let rule = issue.rule;
-        let trusted = matches!(rule, "json-comment" | "json-trailing-comma");
+        let trusted = trusted(rule);
         let ok = if checked < max {
             checked += 1;
             match apply_edits(text, edits) {
