@@ -234,6 +234,20 @@ fn line_start(text: &str, at: usize) -> usize {
     text[..at].rfind('\n').map_or(0, |i| i + 1)
 }
 
+/// A deletion of `span` widened to its whole line (line break included) when nothing but
+/// blanks shares the line with it.
+fn whole_line(text: &str, span: Span) -> Span {
+    let start = line_start(text, span.start);
+    let end = text[span.end..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i + 1);
+    if text[start..span.start].trim().is_empty() && text[span.end..end].trim().is_empty() {
+        Span::new(start, end)
+    } else {
+        span
+    }
+}
+
 /// The leading blanks of the line holding `at`.
 fn indent_of_line(text: &str, at: usize) -> &str {
     let start = line_start(text, at);
@@ -377,8 +391,16 @@ fn flatten_fix(
         } else {
             ""
         };
-        edits.push((Span::new(x.span.start, x.span.start + 1), String::new()));
-        edits.push((Span::new(x.span.end - 1, x.span.end), closer.to_string()));
+        edits.push((
+            whole_line(text, Span::new(x.span.start, x.span.start + 1)),
+            String::new(),
+        ));
+        let close = Span::new(x.span.end - 1, x.span.end);
+        if closer.is_empty() {
+            edits.push((whole_line(text, close), String::new()));
+        } else {
+            edits.push((close, closer.to_string()));
+        }
         stack.extend(xs.iter().filter(|c| matches!(c.value, Value::Array(_))));
     }
     if let Some(m) = gaps.before {
@@ -440,8 +462,18 @@ fn unwrap_fix(text: &str, doc: &Node, gaps: Gaps, whole: bool) -> Option<Vec<(Sp
         _ => return None,
     };
     let after = if gaps.after.is_some() { "," } else { "" };
+    // `{ "Version": …, "Statement": [` on lines of their own: delete those lines whole.
+    let blank_before = |at: usize| text[line_start(text, at)..at].trim().is_empty();
+    let head = if blank_before(doc.span.start) && blank_before(keep_start) {
+        Span::new(
+            line_start(text, doc.span.start),
+            line_start(text, keep_start),
+        )
+    } else {
+        Span::new(doc.span.start, keep_start)
+    };
     let mut edits = vec![
-        (Span::new(doc.span.start, keep_start), String::new()),
+        (head, String::new()),
         (Span::new(keep_end, doc.span.end), after.to_string()),
     ];
     if let Some(m) = gaps.before {
