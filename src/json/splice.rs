@@ -752,6 +752,20 @@ mod tests {
     }
 
     #[test]
+    fn fixes_keep_crlf_line_endings() {
+        let t = "{\r\n  \"Statement\": [\r\n    {\"Sid\": \"a\"}\r\n  ],\r\n  {\"Sid\": \"b\"}\r\n}\r\n";
+        let f = fixed(t, "splice-outside-array");
+        assert!(parse(&f).is_valid(), "{f:?}");
+        assert_eq!(f.matches('\n').count(), f.matches("\r\n").count(), "{f:?}");
+        assert_eq!(sids(&f), vec!["a", "b"]);
+        let t = "{\r\n  \"Statement\": [\r\n    {\"Sid\": \"a\"},\r\n    [\r\n      {\"Sid\": \"b\"}\r\n    ]\r\n  ]\r\n}\r\n";
+        let f = fixed(t, "splice-nested-array");
+        assert!(parse(&f).is_valid(), "{f:?}");
+        assert_eq!(f.matches('\n').count(), f.matches("\r\n").count(), "{f:?}");
+        assert!(!f.contains("\n\r\n"), "an emptied line was left behind: {f:?}");
+    }
+
+    #[test]
     fn not_statements_after_the_array() {
         let t = "{\"Statement\": [{\"Sid\": \"a\"}], {\"x\": 1}}";
         assert_eq!(rules(t), vec!["json-syntax"]);
