@@ -15,7 +15,7 @@ use walkdir::WalkDir;
 
 use crate::config::{Config, CONFIG_FILE_NAME};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::{ConfigCache, UnitKey, IO_ERROR};
+use crate::engine::{io_message, ConfigCache, UnitKey, IO_ERROR};
 use crate::source::{SourceFile, Span};
 
 /// Files found, and the paths that could not be walked.
@@ -155,8 +155,9 @@ pub fn discover(paths: &[PathBuf], follow_links: bool, configs: &mut ConfigCache
                         IO_ERROR,
                         Severity::Error,
                         Span::point(0),
-                        format!("cannot read `{}`: {}", arg.display(), e),
+                        format!("cannot read `{}`: {}", arg.display(), io_message(&e)),
                     )
+                    .with_help("check the path and that you may read it")
                     .with_file(Arc::new(SourceFile::new(normalize(arg), String::new()))),
                 );
             }
@@ -178,7 +179,8 @@ pub fn discover(paths: &[PathBuf], follow_links: bool, configs: &mut ConfigCache
     out
 }
 
-fn parent_dir(file: &Path) -> PathBuf {
+/// The folder of a (normalised) file path, `.` for a bare file name.
+pub fn parent_dir(file: &Path) -> PathBuf {
     match file.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -209,16 +211,23 @@ fn walk(
                 // Loops and unreadable folders: report and go on.
                 let path = e.path().map(normalize).unwrap_or_else(|| root_norm.clone());
                 if !stop_at_configs {
-                    let msg = if e.loop_ancestor().is_some() {
-                        "symbolic link loop; not followed".to_string()
+                    let (msg, help) = if e.loop_ancestor().is_some() {
+                        (
+                            "symbolic link loop, so it was not followed".to_string(),
+                            "remove the link that points back to a folder above it, or run without `--follow-links`",
+                        )
                     } else {
-                        format!(
-                            "cannot read: {}",
-                            e.io_error().map(|x| x.to_string()).unwrap_or_default()
+                        (
+                            format!(
+                                "cannot read: {}",
+                                e.io_error().map(io_message).unwrap_or_default()
+                            ),
+                            "check that the folder exists and that you may read it",
                         )
                     };
                     out.errors.push(
                         Diagnostic::new(IO_ERROR, Severity::Error, Span::point(0), msg)
+                            .with_help(help)
                             .with_file(Arc::new(SourceFile::new(path, String::new()))),
                     );
                 }

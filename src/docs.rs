@@ -62,17 +62,14 @@ pub fn find(id: &str) -> Option<&'static RuleMeta> {
 /// The closest documented id to a mistyped one, for "did you mean".
 pub fn did_you_mean(id: &str) -> Option<&'static str> {
     let ids: Vec<&'static str> = all().iter().map(|m| m.id).collect();
-    let limit = (id.chars().count() / 3).clamp(2, 6);
-    ids.iter()
-        .map(|c| (crate::region::edit_distance(id, c), *c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
-        .or_else(|| {
-            // A fragment of an id ("purge-protection"): the one id containing it.
-            let hits: Vec<&'static str> = ids.iter().copied().filter(|c| c.contains(id)).collect();
-            (hits.len() == 1).then(|| hits[0])
-        })
+    crate::region::did_you_mean(id, &ids).or_else(|| {
+        // A fragment of an id ("purge-protection"): the one id containing it.
+        let mut hits = ids.iter().copied().filter(|c| c.contains(id));
+        match (hits.next(), hits.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
+    })
 }
 
 /// The public page of a rule.
@@ -222,10 +219,9 @@ mod tests {
 
     #[test]
     fn readme_table_is_replaced_between_markers() {
-        // (A sentinel no rule summary contains: `placeholder-value` contains "old".)
-        let readme = format!("# x\n\n{README_BEGIN}\nOLD-TABLE\n{README_END}\n\nrest\n");
+        let readme = format!("# x\n\n{README_BEGIN}\nSTALE-TABLE\n{README_END}\n\nrest\n");
         let new = update_readme(&readme).unwrap_or_default();
-        assert!(!new.contains("OLD-TABLE"));
+        assert!(!new.contains("STALE-TABLE"));
         assert!(new.contains("[`json-syntax`](rules/json-syntax.md)"));
         assert!(new.ends_with(&format!("{README_END}\n\nrest\n")));
         assert_eq!(update_readme(&new), Some(new.clone()));

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::config::{Config, CONFIG_FILE_NAME};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover;
-use crate::document::{self, Classified, Document};
+use crate::document::{self, Classified, ContextFile, Document};
 use crate::json;
 use crate::rules::{self, Context, Rule, Unit};
 use crate::select::RuleSet;
@@ -55,6 +55,8 @@ pub struct Report {
 /// A file read, parsed and classified; or the diagnostic saying why it could not be.
 enum Loaded {
     Doc(Document),
+    /// None of the kinds, but context for the rules (an ARM parameters file).
+    Context(ContextFile),
     NotOurs,
     Failed(Diagnostic),
 }
@@ -92,6 +94,17 @@ pub fn run(opts: &Options) -> Report {
         units.entry(key).or_default().push(path.clone());
     }
     let named_set: HashSet<PathBuf> = named.iter().cloned().collect();
+    let walked: Vec<PathBuf> = if stdin.is_some() && opts.paths.is_empty() {
+        Vec::new()
+    } else if opts.paths.is_empty() {
+        vec![discover::absolute(Path::new("."))]
+    } else {
+        opts.paths
+            .iter()
+            .filter(|p| p.is_dir())
+            .map(|p| discover::absolute(p))
+            .collect()
+    };
     let mut context_files: Vec<PathBuf> = Vec::new();
     for key in units.keys().cloned().collect::<Vec<_>>() {
         // A unit's files live under its config's folder. A `--config` file may live
@@ -99,7 +112,7 @@ pub fn run(opts: &Options) -> Report {
         let roots: Vec<UnitKey> = if opts.config.is_some() {
             let mut dirs: Vec<PathBuf> = units
                 .get(&key)
-                .map(|files| files.iter().map(|f| parent_dir(f)).collect())
+                .map(|files| files.iter().map(|f| discover::parent_dir(f)).collect())
                 .unwrap_or_default();
             dirs.sort();
             dirs.dedup();
@@ -108,6 +121,11 @@ pub fn run(opts: &Options) -> Report {
             vec![key.clone()]
         };
         for root in roots {
+            // A unit under a folder that was walked whole already has all its files named.
+            let root_abs = discover::absolute(&root.root());
+            if walked.iter().any(|w| root_abs.starts_with(w)) {
+                continue;
+            }
             for p in discover::unit_files(&root, opts.follow_links, &mut configs) {
                 if !named_set.contains(&p) && !unit_of.contains_key(&p) {
                     unit_of.insert(p.clone(), key.clone());
@@ -150,6 +168,7 @@ pub fn run(opts: &Options) -> Report {
     // 4. Collect documents per unit; confirm the ones that need a sibling.
     let mut notes: Vec<String> = Vec::new();
     let mut docs_by_unit: BTreeMap<UnitKey, Vec<Document>> = BTreeMap::new();
+    let mut context_by_unit: BTreeMap<UnitKey, Vec<ContextFile>> = BTreeMap::new();
     let mut pending: Vec<(UnitKey, Document)> = Vec::new();
     for (path, is_named, l) in loaded {
         let Some(key) = unit_of.get(&path).cloned() else {
@@ -171,6 +190,15 @@ pub fn run(opts: &Options) -> Report {
                 } else {
                     docs_by_unit.entry(key).or_default().push(doc);
                 }
+            }
+            Loaded::Context(c) => {
+                if is_named {
+                    notes.push(format!(
+                        "{}: not linted: an ARM parameters file, read only to resolve the template beside it",
+                        path.display()
+                    ));
+                }
+                context_by_unit.entry(key).or_default().push(c);
             }
             Loaded::NotOurs => {
                 if is_named {
@@ -239,6 +267,10 @@ pub fn run(opts: &Options) -> Report {
         let unit = Unit {
             config,
             documents: docs.iter().collect(),
+            context: context_by_unit
+                .get(key)
+                .map(|c| c.iter().collect())
+                .unwrap_or_default(),
         };
         for rule in &active {
             rule.check_unit(&unit, &cx, &mut unit_out);
@@ -286,14 +318,6 @@ pub fn run(opts: &Options) -> Report {
     notes.dedup();
     report.notes = notes;
     report
-}
-
-/// The folder of a (normalised) file path, `.` for a bare file name.
-fn parent_dir(file: &Path) -> PathBuf {
-    match file.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
 }
 
 /// Fills in the file and JSON pointer of diagnostics a rule produced for `doc`.
@@ -439,11 +463,10 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
     })
 }
 
-fn io_message(e: &std::io::Error) -> String {
+/// A short, lower-case description of an I/O error for messages.
+pub(crate) fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            "no such file (it may have been removed while linting)".to_string()
-        }
+        std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => e.to_string(),
     }
@@ -478,6 +501,9 @@ fn load_text(path: &Path, text: String) -> Loaded {
             model,
             needs_sibling: true,
         }),
+        Classified::NotOurs if document::is_context(&source, &parsed) => {
+            Loaded::Context(ContextFile { source, parsed })
+        }
         Classified::NotOurs => Loaded::NotOurs,
     }
 }
@@ -485,8 +511,10 @@ fn load_text(path: &Path, text: String) -> Loaded {
 /// Lints one text as if it were the file `path` under `config` (tests, fuzzing, editors).
 pub fn lint_text(path: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
     let doc = match load_text(path, text.to_string()) {
+        // Alone, a document that needs a sibling to be one of the kinds is not linted.
+        Loaded::Doc(doc) if doc.needs_sibling => return Vec::new(),
         Loaded::Doc(doc) => doc,
-        Loaded::NotOurs => return Vec::new(),
+        Loaded::Context(_) | Loaded::NotOurs => return Vec::new(),
         Loaded::Failed(d) => return vec![d],
     };
     let skipped = Mutex::new(Vec::new());
@@ -504,6 +532,7 @@ pub fn lint_text(path: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
     let unit = Unit {
         config,
         documents: vec![&doc],
+        context: Vec::new(),
     };
     for rule in &active {
         rule.check_unit(&unit, &cx, &mut out);
@@ -575,16 +604,13 @@ impl ConfigCache {
 
     /// The unit a file belongs to.
     pub fn unit_key(&mut self, file: &Path) -> UnitKey {
-        let dir = file
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        match self.nearest_config(dir) {
+        let dir = discover::parent_dir(file);
+        match self.nearest_config(&dir) {
             Some(c) => {
                 self.load(&c);
                 UnitKey::Config(c)
             }
-            None => UnitKey::Folder(dir.to_path_buf()),
+            None => UnitKey::Folder(dir),
         }
     }
 

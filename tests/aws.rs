@@ -290,3 +290,43 @@ fn embedded_policy_syntax_error_points_inside_the_string() {
         &at[..at.len().min(20)]
     );
 }
+
+#[test]
+fn odd_shapes_do_not_panic_and_are_reported_or_ignored() {
+    let config = {
+        let text = "[aura]\ncloud = \"aws\"\nregion = \"eu-west-1\"\n\n[aura.aws]\naccount_id = \"210987654321\"\n";
+        match cmklint::config::Config::parse(Path::new("cmklint.toml"), text) {
+            Ok(c) => c,
+            Err(e) => panic!("{}", e.message),
+        }
+    };
+    let inputs = [
+        r#"{"Statement": 5, "Principal": 1, "kms:x": 1}"#,
+        r#"{"Statement": [1, "x", null, [[[{"Principal": "*", "Action": "kms:*"}]]]], "Version": 2012}"#,
+        r#"{"Statement": {"Effect": 1, "Principal": {"AWS": [1, {}], "Svc": "x"}, "Action": [null, "kms:*"], "Resource": {}, "Condition": []}}"#,
+        r#"{"Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": "210987654321"}, "NotAction": "kms:Sign", "Resource": "*", "Condition": {"StringNotEquals": 3, "Null": {"kms:CallerAccount": [true, 1]}}}]}"#,
+        r#"{"Policy": "{\"Statement\": [\uD800 \\", "PolicyName": "default"}"#,
+        r#"{"Policy": "\\u00", "PolicyName": 3}"#,
+        r#"{"KeyMetadata": {"Arn": "arn:", "MultiRegionConfiguration": {"PrimaryKey": 1, "ReplicaKeys": [{"Arn": 2}, {"Arn": "arn:aws:kms:xx-1:1:key/"}]}, "KeySpec": 7}}"#,
+        r#"{"KeyMetadata": [], "KeyRotationEnabled": "false"}"#,
+        r#"{"KeyRotationEnabled": null, "KeyId": "arn:aws:kms:eu-west-1:480516237091:key/é"}"#,
+        "{\"Statement\": [{\"Action\": \"kms:é*\", \"Principal\": \"*\", \"Resource\": \"arn:aws:kms:é:1:key/x\"}]}",
+    ];
+    for (i, text) in inputs.iter().enumerate() {
+        let diags = engine::lint_text(Path::new(&format!("odd-{i}.json")), text, &config);
+        for d in &diags {
+            assert!(
+                d.span.start <= d.span.end && d.span.end <= text.len(),
+                "odd-{i}: {} {:?}",
+                d.rule,
+                d.span
+            );
+            assert!(
+                text.is_char_boundary(d.span.start) && text.is_char_boundary(d.span.end),
+                "odd-{i}: {} {:?}",
+                d.rule,
+                d.span
+            );
+        }
+    }
+}

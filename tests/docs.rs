@@ -145,7 +145,12 @@ fn summaries_share_one_style() {
     let mut problems = Vec::new();
     for meta in docs::all() {
         let s = meta.summary;
-        if !s.chars().next().is_some_and(char::is_uppercase) {
+        // Upper-case start, unless it opens with an identifier in backticks.
+        if !s
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c == '`')
+        {
             problems.push(format!("{}: summary should start upper-case: {s}", meta.id));
         }
         if s.ends_with('.') || s.contains('\n') || s.len() > 120 {

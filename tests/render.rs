@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use cmklint::diagnostic::{Diagnostic, Severity};
+use cmklint::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use cmklint::engine::{self, Options};
 use cmklint::render::{self, Format, RenderOptions};
 use cmklint::source::{SourceFile, Span};
@@ -46,6 +46,14 @@ fn handmade() -> Vec<Diagnostic> {
         .with_file(file.clone())
         .with_help("replace it, then run `cmklint check` again")
         .with_label(sid, "first seen here")
+        .with_fix(Fix {
+            description: "replace the action".to_string(),
+            edits: vec![Edit {
+                span: action,
+                replacement: "\"kms:Encrypt\"".to_string(),
+            }],
+            applicability: Applicability::Safe,
+        })
         .with_pointer("/Statement/0/Action"),
         Diagnostic::new(
             "unknown-region",
@@ -113,6 +121,15 @@ fn all_diags() -> Vec<Diagnostic> {
 
 fn parse_json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("output is not JSON: {e}\n{text}"))
+}
+
+/// The `results` of the SARIF log for `diags`.
+fn sarif_results(diags: &[Diagnostic]) -> Vec<Value> {
+    let log = parse_json(&render::render(Format::Sarif, diags, OPTS));
+    log["runs"][0]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn schema_path() -> PathBuf {
@@ -204,7 +221,7 @@ fn sarif_lists_every_rule_and_links_results_to_them() {
         };
         assert_eq!(r["defaultConfiguration"]["level"], level, "{}", meta.id);
     }
-    let results = run["results"].as_array().cloned().unwrap_or_default();
+    let results = sarif_results(&diags);
     assert_eq!(results.len(), diags.len());
     for (r, d) in results.iter().zip(&diags) {
         assert_eq!(r["ruleId"], d.rule);
@@ -271,11 +288,7 @@ fn fingerprints_are_stable_when_lines_move() {
         })
         .collect();
     let fp = |diags: &[Diagnostic]| -> Vec<Value> {
-        let log = parse_json(&render::render(Format::Sarif, diags, OPTS));
-        log["runs"][0]["results"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        sarif_results(diags)
             .iter()
             .map(|r| r["partialFingerprints"].clone())
             .collect()
@@ -283,19 +296,14 @@ fn fingerprints_are_stable_when_lines_move() {
     let (before, after) = (fp(&handmade()), fp(&moved));
     assert_eq!(before, after);
     let lines = |diags: &[Diagnostic]| -> Vec<Value> {
-        let log = parse_json(&render::render(Format::Sarif, diags, OPTS));
-        log["runs"][0]["results"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        sarif_results(diags)
             .iter()
             .map(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"].clone())
             .collect()
     };
     assert_ne!(lines(&handmade()), lines(&moved), "the lines did move");
     // Distinct findings have distinct fingerprints; GitLab uses the same ones.
-    let mut unique = before.clone();
-    unique.dedup();
+    let unique: std::collections::HashSet<String> = before.iter().map(Value::to_string).collect();
     assert_eq!(unique.len(), before.len());
     let gitlab = parse_json(&render::render(Format::Gitlab, &handmade(), OPTS));
     assert_eq!(gitlab[0]["fingerprint"], before[0]["cmklint/v1"]);

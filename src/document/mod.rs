@@ -64,6 +64,20 @@ impl Document {
     }
 }
 
+/// A file of a unit that is none of the kinds but that rules may read as context: an ARM
+/// parameters file beside a template (DESIGN §3: it is not linted and produces nothing, but
+/// it sets the template's parameter values). Never reported on.
+#[derive(Debug)]
+pub struct ContextFile {
+    pub source: Arc<SourceFile>,
+    pub parsed: Parsed,
+}
+
+/// Whether a file that is none of the kinds should be kept as context for the rules.
+pub fn is_context(_source: &SourceFile, parsed: &Parsed) -> bool {
+    azure::is_parameters_file(parsed)
+}
+
 /// What a file's content is, as far as classification can tell.
 pub enum Classified {
     /// One of cmklint's kinds.

@@ -19,7 +19,7 @@ use crate::source::Position;
 /// Output formats of `cmklint check --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// miette's graphical report with a source snippet (default on a terminal).
+    /// Graphical report with the source snippet, labels and help (default on a terminal).
     Full,
     /// One gcc-style line per finding: `path:line:col: error: message [rule-id]`.
     Concise,

@@ -140,6 +140,34 @@ fn result(d: &Diagnostic, ids: &[&str], fingerprint: String) -> Value {
             r.insert("relatedLocations".into(), json!(related));
         }
     }
+    if let (Some(fix), Some(file)) = (&d.fix, &d.file) {
+        let replacements: Vec<Value> = fix
+            .edits
+            .iter()
+            .map(|e| {
+                let (s, end) = (file.position(e.span.start), file.position(e.span.end));
+                json!({
+                    "deletedRegion": {
+                        "startLine": s.line,
+                        "startColumn": s.column_utf16,
+                        "endLine": end.line,
+                        "endColumn": end.column_utf16,
+                    },
+                    "insertedContent": { "text": e.replacement },
+                })
+            })
+            .collect();
+        r.insert(
+            "fixes".into(),
+            json!([{
+                "description": { "text": fix.description },
+                "artifactChanges": [{
+                    "artifactLocation": artifact_location(&file.path),
+                    "replacements": replacements,
+                }],
+            }]),
+        );
+    }
     r.insert(
         "partialFingerprints".into(),
         json!({ FINGERPRINT_KEY: fingerprint }),

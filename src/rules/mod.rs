@@ -18,7 +18,7 @@ use std::sync::Mutex;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::document::Document;
+use crate::document::{ContextFile, Document};
 
 /// Which group a rule belongs to (for listings and `select` prefixes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -86,6 +86,9 @@ pub struct Unit<'a> {
     pub config: &'a Config,
     /// The unit's documents, sorted by path.
     pub documents: Vec<&'a Document>,
+    /// The unit's files that are none of the kinds but are context for the rules (ARM
+    /// parameters files). Never reported on.
+    pub context: Vec<&'a ContextFile>,
 }
 
 impl<'a> Unit<'a> {

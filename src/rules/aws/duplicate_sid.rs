@@ -1,9 +1,12 @@
 //! `aws-duplicate-sid`: two statements of one key policy share a `Sid`.
 
+use std::collections::HashMap;
+
 use super::policy;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Document;
 use crate::rules::{Context, Group, Rule, RuleMeta};
+use crate::source::Span;
 
 pub struct DuplicateSid;
 pub static RULE: DuplicateSid = DuplicateSid;
@@ -56,25 +59,25 @@ impl Rule for DuplicateSid {
             return;
         };
         // Statements inside a nested array or pasted policy are the splice rules' concern.
-        let direct: Vec<_> = p.statements.iter().filter(|s| !s.spliced).collect();
-        for (i, st) in direct.iter().enumerate() {
+        let mut first: HashMap<&str, Span> = HashMap::new();
+        for st in p.statements.iter().filter(|s| !s.spliced) {
             let Some(sid) = st.sid.as_ref().filter(|s| !s.value.is_empty()) else {
                 continue;
             };
-            let first = direct[..i]
-                .iter()
-                .find_map(|o| o.sid.as_ref().filter(|o| o.value == sid.value));
-            if let Some(first) = first {
-                out.push(
+            match first.get(sid.value.as_str()) {
+                None => {
+                    first.insert(&sid.value, sid.span);
+                }
+                Some(&earlier) => out.push(
                     Diagnostic::new(
                         META.id,
                         META.severity,
                         sid.span,
                         format!("`Sid` `{}` is used by an earlier statement too", sid.value),
                     )
-                    .with_label(first.span, "first used here")
+                    .with_label(earlier, "first used here")
                     .with_help("give each statement its own `Sid`; if this is a second copy of the same statement, remove one of them"),
-                );
+                ),
             }
         }
     }
