@@ -762,7 +762,10 @@ mod tests {
         let f = fixed(t, "splice-nested-array");
         assert!(parse(&f).is_valid(), "{f:?}");
         assert_eq!(f.matches('\n').count(), f.matches("\r\n").count(), "{f:?}");
-        assert!(!f.contains("\n\r\n"), "an emptied line was left behind: {f:?}");
+        assert!(
+            !f.contains("\n\r\n"),
+            "an emptied line was left behind: {f:?}"
+        );
     }
 
     #[test]
