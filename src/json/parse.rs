@@ -190,6 +190,8 @@ struct Frame {
     key_after_comma: bool,
     /// Commas after `last_comma` with nothing between (`,,`), reported as such.
     extra_commas: Vec<Span>,
+    /// Objects: an element of a `Statement` array (or a statement pasted after it).
+    is_statement: bool,
 }
 
 impl Frame {
@@ -210,11 +212,15 @@ impl Frame {
             erred: false,
             key_after_comma: false,
             extra_commas: Vec::new(),
+            is_statement: false,
         }
     }
 
-    /// "the `Statement` array", "the array", "the object".
+    /// "the `Statement` array", "the array", "the statement", "the object".
     fn describe(&self) -> String {
+        if self.is_statement {
+            return "the statement".to_string();
+        }
         match &self.name {
             Some(n) => format!("the `{n}` {}", self.kind.name()),
             None => format!("the {}", self.kind.name()),
@@ -438,6 +444,12 @@ impl<'a> Parser<'a> {
             self.stopped = true;
             return;
         }
+        let is_statement = kind == Kind::Object
+            && match self.stack.last() {
+                Some(f) if f.kind == Kind::Array => f.statements,
+                Some(f) => f.pending_outside,
+                None => matches!(self.top, Top::OutsidePending(_)),
+            };
         let (name, statements) = match self.stack.last() {
             Some(f) if f.kind == Kind::Object => {
                 let name = if f.pending_outside {
@@ -451,7 +463,9 @@ impl<'a> Parser<'a> {
             Some(f) => (None, kind == Kind::Array && f.statements),
             None => (None, false),
         };
-        self.stack.push(Frame::new(kind, open, name, statements));
+        let mut frame = Frame::new(kind, open, name, statements);
+        frame.is_statement = is_statement;
+        self.stack.push(frame);
     }
 
     /// A finished value goes to its container (or becomes the root).
@@ -538,6 +552,79 @@ impl<'a> Parser<'a> {
             }
         };
         self.complete(node);
+    }
+
+    /// Closes the top object with the `}` at `close`. If it is a statement's `Principal`
+    /// or `Condition` that holds statement elements (`"Principal": {"AWS": "…", "Action":
+    /// …}`), its own `}` is the one missing: it ends before the first of them, they go back
+    /// to the statement, and this `}` closes the statement.
+    fn close_object(&mut self, close: Span) {
+        let split = self.stack.last().and_then(|f| {
+            let own = f.name.as_deref()?;
+            if !matches!(own, "Principal" | "NotPrincipal" | "Condition")
+                || !self.parent_is_object()
+            {
+                return None;
+            }
+            f.members.iter().position(|m| {
+                m.key != own
+                    && matches!(
+                        m.key.as_str(),
+                        "Sid"
+                            | "Effect"
+                            | "Principal"
+                            | "NotPrincipal"
+                            | "Action"
+                            | "NotAction"
+                            | "Resource"
+                            | "NotResource"
+                            | "Condition"
+                    )
+            })
+        });
+        let Some(at) = split else {
+            self.close(close);
+            return;
+        };
+        let Some(mut f) = self.stack.pop() else {
+            return;
+        };
+        let moved: Vec<Member> = f.members.split_off(at);
+        let own = f.name.clone().unwrap_or_default();
+        if let Some(first) = moved.first() {
+            self.error(
+                SyntaxIssue::new(
+                    "json-syntax",
+                    first.key_span,
+                    format!(
+                        "the `{own}` object is not closed before `\"{}\"`",
+                        first.key
+                    ),
+                )
+                .with_help(format!(
+                    "add `}}` at the end of the `{own}` value, before `\"{}\"`",
+                    first.key
+                ))
+                .with_label(f.open, format!("`{own}` starts here")),
+            );
+        }
+        let end = f.members.last().map_or(f.open.end, |m| m.value.span.end);
+        self.check_duplicates(&f.members);
+        let node = Node::new(Value::Object(f.members), Span::new(f.open.start, end));
+        self.complete(node);
+        if let Some(parent) = self.stack.last_mut() {
+            parent.members.extend(moved);
+            parent.erred = true;
+        }
+        self.close(close);
+    }
+
+    fn parent_is_object(&self) -> bool {
+        self.stack.len() >= 2
+            && self
+                .stack
+                .get(self.stack.len() - 2)
+                .is_some_and(|p| p.kind == Kind::Object)
     }
 
     /// Closes the top container after its last content (its closer is missing).
@@ -878,10 +965,10 @@ impl<'a> Parser<'a> {
                     .with_help("remove this `}`"),
                 );
             }
-            (St::Start | St::AfterValue, Tok::RBrace) => self.close(tok.span),
+            (St::Start | St::AfterValue, Tok::RBrace) => self.close_object(tok.span),
             (St::AfterComma, Tok::RBrace) => {
                 self.trailing_comma();
-                self.close(tok.span);
+                self.close_object(tok.span);
             }
             (St::Start, Tok::Comma) => self.error(
                 SyntaxIssue::new(
@@ -972,16 +1059,7 @@ impl<'a> Parser<'a> {
             .last()
             .map(|f| (f.open, f.describe()))
             .unwrap_or_default();
-        let in_statements = self.stack.len() >= 2
-            && self
-                .stack
-                .get(self.stack.len() - 2)
-                .is_some_and(|p| p.statements);
-        let thing = if in_statements {
-            "statement".to_string()
-        } else {
-            desc.trim_start_matches("the ").to_string()
-        };
+        let thing = desc.trim_start_matches("the ").to_string();
         let comma = self.stack.last().and_then(|f| f.last_comma);
         let at = comma.filter(|_| st == St::AfterComma).unwrap_or(tok.span);
         self.error(
@@ -1954,6 +2032,85 @@ mod tests {
         let t = "{\"a\": 1}\n{\"b\": 2}";
         assert_eq!(rules(t), vec!["json-syntax"]);
         assert_eq!(rules("{\"a\": 1},"), vec!["json-trailing-comma"]);
+    }
+
+    /// (text, the one finding's message contains, pointer that must read back, its value)
+    const RECOVERIES: &[(&str, &str, &str, &str)] = &[
+        // A `Principal` whose `}` is missing.
+        (
+            "{\"Statement\": [{\"Principal\": {\"AWS\": \"*\", \"Action\": \"kms:*\"}, {\"Sid\": \"b\"}]}",
+            "`Principal` object is not closed",
+            "/Statement/0/Action",
+            "kms:*",
+        ),
+        // A statement without its `{`.
+        (
+            "{\"Statement\": [{\"Sid\": \"a\"},\n \"Sid\": \"b\", \"Effect\": \"Allow\"}]}",
+            "has no opening `{`",
+            "/Statement/1/Effect",
+            "Allow",
+        ),
+        // An operator object without its `{`.
+        (
+            "{\"Condition\": {\"Bool\": \"kms:GrantIsForAWSResource\": \"true\"}}}",
+            "`{` is missing",
+            "/Condition/Bool/kms:GrantIsForAWSResource",
+            "true",
+        ),
+        // A list without its `[`.
+        (
+            "{\"Action\": \"kms:Encrypt\", \"kms:Decrypt\", \"kms:ReEncrypt*\"], \"Resource\": \"*\"}",
+            "`[` is missing",
+            "/Action/2",
+            "kms:ReEncrypt*",
+        ),
+        // The document's `{`.
+        (
+            "\"Version\": \"2012-10-17\", \"Statement\": []}",
+            "no opening `{`",
+            "/Version",
+            "2012-10-17",
+        ),
+        // A stray quote before a key.
+        (
+            "{\"Null\": {\n  \"  \"y\": \"z\"}}",
+            "stray `\"`",
+            "/Null/y",
+            "z",
+        ),
+        // A `}` that closes too early.
+        (
+            "{\"a\": \"1\",}\n \"b\": \"2\"}",
+            "too early",
+            "/b",
+            "2",
+        ),
+        // A key whose opening quote is missing.
+        (
+            "{\"Sid\": \"a\", Effect\": \"Allow\"}",
+            "no opening quote",
+            "/Effect",
+            "Allow",
+        ),
+    ];
+
+    #[test]
+    fn recoveries_name_the_mistake_once_and_keep_the_tree() {
+        for (text, message, pointer, value) in RECOVERIES {
+            let p = parse(text);
+            assert_eq!(p.issues.len(), 1, "{text}: {:?}", p.issues);
+            assert!(
+                p.issues[0].message.contains(message),
+                "{text}: {}",
+                p.issues[0].message
+            );
+            let root = p.root.unwrap_or(Node::new(Value::Null, Span::default()));
+            assert_eq!(
+                root.pointer(pointer).and_then(Node::as_str),
+                Some(*value),
+                "{text}: {root:?}"
+            );
+        }
     }
 
     #[test]
