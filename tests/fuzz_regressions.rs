@@ -22,6 +22,24 @@ const CRASHERS: &[(&str, &str)] = &[
         "high surrogate followed by another high surrogate, closed",
         "\"\\uDBDD\\uDBDD\"",
     ),
+    (
+        // json_parse: the literal map decoded a lone low surrogate to U+FFFD while the
+        // parser keeps the escape's text (and reports it).
+        "lone low surrogate",
+        "\"\\uDDDD\"",
+    ),
+    (
+        // json_parse: the "document ends here" label took the last byte of a document
+        // ending in a multi-byte `”`, a span inside that character.
+        "document ending in a smart quote, then more text",
+        "\t\"aww:\\u0188[\u{feff}ww100:\\u0188[\u{feff}ww1012\u{201d}aw:\\u0182aw:\\u01800943030ww:\\\"388800s\"u0188[1012",
+    ),
+    (
+        // lint_document: smart quotes around a key of a broken rotation-status document
+        // produced `json-smart-quotes`, an id the registry did not know yet.
+        "smart quotes in a broken rotation status",
+        "{\u{201c}\t\t\t\"location\"\t\t\t\t\t\t\t\t\t\"KeyRotationEnabled\"\r\t\t\t\t\t\t\t\t\ry\t,u",
+    ),
 ];
 
 const FORMATS: [Format; 6] = [
@@ -54,6 +72,12 @@ fn fuzz_crashers_are_handled() {
                 "{what}: issue span {:?}",
                 issue.span
             );
+            for (span, _) in &issue.labels {
+                assert!(spans_ok(input, *span), "{what}: label span {span:?}");
+            }
+            for (span, _) in issue.fix.iter().flatten() {
+                assert!(spans_ok(input, *span), "{what}: fix span {span:?}");
+            }
         }
         // The literal map decodes a string as the parser does.
         if let Some(root) = &parsed.root {
@@ -65,6 +89,16 @@ fn fuzz_crashers_are_handled() {
         }
         let config = Config::default();
         let diags = engine::lint_text(Path::new("policy.json"), input, &config);
+        for d in &diags {
+            assert!(
+                cmklint::rules::find(d.rule).is_some()
+                    || [engine::IO_ERROR, engine::CONFIG_ERROR].contains(&d.rule)
+                    || d.rule.starts_with("json-")
+                    || d.rule.starts_with("splice-"),
+                "{what}: unknown rule id {}",
+                d.rule
+            );
+        }
         for format in FORMATS {
             let _ = render::render(format, &diags, RenderOptions { color: false });
         }
@@ -72,16 +106,24 @@ fn fuzz_crashers_are_handled() {
 }
 
 #[test]
-fn lone_surrogates_decode_to_replacement_characters() {
-    let text = "\"\\uDBDD\\uDBDD\"";
-    let parsed = json::parse(text);
-    let root = parsed.root.as_ref().and_then(|r| r.as_str());
-    // Whatever the parser makes of it, it is not a panic and the map agrees.
-    if let Some(s) = root {
-        assert!(s.chars().all(|c| c == '\u{fffd}'), "{s:?}");
-        let d = json::decode_string_literal(text, Span::new(0, text.len()));
-        assert_eq!(d.map(|d| d.text).as_deref(), Some(s));
-    } else {
-        assert!(!parsed.issues.is_empty());
+fn lone_surrogates_are_reported_and_kept_as_written() {
+    for text in ["\"\\uDBDD\\uDBDD\"", "\"\\uDDDD\"", "\"a\\uD83Dz\""] {
+        let parsed = json::parse(text);
+        assert!(
+            parsed.issues.iter().any(|i| i.rule == "json-syntax"),
+            "{text}: {:?}",
+            parsed.issues
+        );
+        let tree = parsed.root.as_ref().and_then(|r| r.as_str());
+        let map = json::decode_string_literal(text, Span::new(0, text.len()));
+        // The parser keeps the escape's text; the literal map agrees with it.
+        assert_eq!(tree, Some(&text[1..text.len() - 1]), "{text}");
+        assert_eq!(map.map(|d| d.text).as_deref(), tree, "{text}");
     }
+    // A real pair still decodes.
+    let pair = "\"\\uD83D\\uDE00\"";
+    assert_eq!(
+        json::parse(pair).root.as_ref().and_then(|r| r.as_str()),
+        Some("\u{1F600}")
+    );
 }

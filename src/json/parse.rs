@@ -1598,8 +1598,14 @@ impl<'a> Parser<'a> {
         .with_help("a file holds one JSON document; remove what follows it, or move it inside");
         if let Some(root) = &self.root {
             if root.span.end > root.span.start {
+                // The last character, which may be a multi-byte one (a closing `”`).
+                let last = self
+                    .text
+                    .get(..root.span.end)
+                    .and_then(|t| t.chars().next_back())
+                    .map_or(1, char::len_utf8);
                 issue = issue.with_label(
-                    Span::new(root.span.end - 1, root.span.end),
+                    Span::new(root.span.end.saturating_sub(last), root.span.end),
                     "the document ends here",
                 );
             }

@@ -63,22 +63,28 @@ pub fn decode_string_literal(file: &str, literal: Span) -> Option<DecodedString>
                     b't' => ('\t', 2),
                     b'u' => {
                         let hi = hex4(bytes.get(i + 2..i + 6)?)?;
-                        if (0xD800..0xDC00).contains(&hi) {
+                        let lo = (bytes.get(i + 6) == Some(&b'\\')
+                            && bytes.get(i + 7) == Some(&b'u'))
+                        .then(|| bytes.get(i + 8..i + 12).and_then(hex4))
+                        .flatten()
+                        .filter(|lo| (0xDC00..0xE000).contains(lo));
+                        match (hi, lo) {
                             // A surrogate pair: \uD83D\uDE00.
-                            if bytes.get(i + 6) == Some(&b'\\') && bytes.get(i + 7) == Some(&b'u') {
-                                let lo = hex4(bytes.get(i + 8..i + 12)?)?;
-                                if (0xDC00..0xE000).contains(&lo) {
-                                    let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-                                    (char::from_u32(c).unwrap_or('\u{fffd}'), 12)
-                                } else {
-                                    // A lone high surrogate; the next escape stands alone.
-                                    ('\u{fffd}', 6)
-                                }
-                            } else {
-                                ('\u{fffd}', 6)
+                            (0xD800..=0xDBFF, Some(lo)) => {
+                                let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                                (char::from_u32(c)?, 12)
                             }
-                        } else {
-                            (char::from_u32(hi).unwrap_or('\u{fffd}'), 6)
+                            // A lone surrogate is no character: like the parser, keep
+                            // the escape's text as written (the parser reports it).
+                            (0xD800..=0xDFFF, _) => {
+                                for k in 0..6 {
+                                    origin.push(i + k);
+                                }
+                                text.push_str(file.get(i..i + 6)?);
+                                i += 6;
+                                continue;
+                            }
+                            _ => (char::from_u32(hi)?, 6),
                         }
                     }
                     _ => return None,

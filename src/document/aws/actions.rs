@@ -77,12 +77,12 @@ pub const AURA_NEEDED: &[&str] = &[
 
 /// IAM wildcard match, ASCII-case-insensitive: `*` any run, `?` one character.
 pub fn glob_match(pattern: &str, name: &str) -> bool {
-    let p: Vec<u8> = pattern.bytes().map(|b| b.to_ascii_lowercase()).collect();
-    let n: Vec<u8> = name.bytes().map(|b| b.to_ascii_lowercase()).collect();
+    // No allocation: rules call this for every action against the whole catalogue.
+    let (p, n) = (pattern.as_bytes(), name.as_bytes());
     let (mut pi, mut ni) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ni < n.len() {
-        if pi < p.len() && (p[pi] == b'?' || p[pi] == n[ni]) {
+        if pi < p.len() && (p[pi] == b'?' || p[pi].eq_ignore_ascii_case(&n[ni])) {
             pi += 1;
             ni += 1;
         } else if pi < p.len() && p[pi] == b'*' {
