@@ -250,7 +250,19 @@ impl<'a> Lexer<'a> {
         let mut error: Option<SyntaxIssue> = None;
         let mut i = from;
         let text = self.text;
+        let bytes = self.bytes;
         loop {
+            // Fast path: a run of plain printable ASCII (no quote, no backslash).
+            let run = i;
+            while bytes
+                .get(i)
+                .is_some_and(|&b| (0x20..0x80).contains(&b) && !matches!(b, b'"' | b'\\' | b'\''))
+            {
+                i += 1;
+            }
+            if i > run {
+                value.push_str(&text[run..i]);
+            }
             let Some(c) = text.get(i..).and_then(|s| s.chars().next()) else {
                 return Body {
                     value,

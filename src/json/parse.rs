@@ -644,13 +644,25 @@ impl<'a> Parser<'a> {
         if members.len() < 2 {
             return;
         }
+        // Objects are small: a linear look-back beats hashing up to a few dozen members.
         let mut first: HashMap<&str, Span> = HashMap::new();
-        for m in members {
-            match first.get(m.key.as_str()) {
+        let small = members.len() <= 24;
+        for (i, m) in members.iter().enumerate() {
+            let earlier = if small {
+                members[..i]
+                    .iter()
+                    .find(|e| e.key == m.key)
+                    .map(|e| e.key_span)
+            } else {
+                first.get(m.key.as_str()).copied()
+            };
+            match earlier {
                 None => {
-                    first.insert(&m.key, m.key_span);
+                    if !small {
+                        first.insert(&m.key, m.key_span);
+                    }
                 }
-                Some(&at) => {
+                Some(at) => {
                     if self.duplicates >= MAX_PER_RULE {
                         return;
                     }

@@ -361,7 +361,7 @@ cmklint reads the pasted statements as part of the array, so the other rules sti
 
 ## Why it matters
 
-The policy does not parse (or, for a bracket moved by hand, silently leaves the Aura statements out), so AWS KMS rejects it and Aura gets no access to the key.
+The policy does not parse, so AWS KMS rejects it and Aura gets no access to the key.
 
 ## Example
 
