@@ -84,26 +84,31 @@ EOF
 
 BIN="$bin" FLOOR="$floor" RUNS="$runs" BENCH_DIR="$bench_dir" SMALL="$small" \
     python3 - "${sizes[@]}" <<'PY'
-import os, subprocess, sys, time
+import os, resource, subprocess, sys, time
 
 BIN, FLOOR, RUNS, DIR, SMALL = (os.environ[k] for k in ("BIN", "FLOOR", "RUNS", "BENCH_DIR", "SMALL"))
 RUNS = int(RUNS)
 
 def run(argv, cwd=None):
-    """Wall seconds and peak RSS (KiB) of one run of argv."""
+    """Wall seconds, CPU seconds (user + system) and peak RSS (KiB) of one run of argv.
+    CPU time and RSS are those of the process itself (wait4), or of the shell for a
+    pipeline, whose children's CPU time is added from RUSAGE_CHILDREN."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     p = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode not in (0, 1, 2):
-        sys.exit(f"{argv[0]} exited {p.returncode}")
-    return wall, ru.ru_maxrss
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1, 2):
+        sys.exit(f"{argv[0]} exited {code}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, ru.ru_maxrss
 
 def best(argv, cwd=None, runs=RUNS):
     run(argv, cwd)  # warm the cache and the binary
     results = [run(argv, cwd) for _ in range(runs)]
-    return min(r[0] for r in results), max(r[1] for r in results)
+    return min(r[0] for r in results), min(r[1] for r in results), max(r[2] for r in results)
 
 def corpus_size(d):
     n = b = 0
@@ -114,9 +119,10 @@ def corpus_size(d):
                 b += os.path.getsize(os.path.join(dp, f))
     return n, b
 
-print(f"cmklint benchmark: {os.cpu_count()} cores, best of {RUNS} warm runs\n")
-print("| files | MB | tool | wall (s) | files/s | MB/s | peak RSS (MiB) | x floor |")
-print("|---:|---:|---|---:|---:|---:|---:|---:|")
+print(f"cmklint benchmark: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
+      f"best of {RUNS} warm runs\n")
+print("| files | MB | tool | wall (s) | CPU (s) | files/s | MB/s | peak RSS (MiB) | wall / floor |")
+print("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
 for n in sys.argv[1:]:
     d = os.path.join(DIR, n)
     files, size = corpus_size(d)
@@ -126,16 +132,20 @@ for n in sys.argv[1:]:
     lint = best([BIN, "check", "--format", "concise", "."], cwd=d)
     one = best(["env", "RAYON_NUM_THREADS=1", BIN, "check", "--format", "concise", "."], cwd=d)
     floor = min(cat[0], rd[0])
-    for name, (wall, rss) in [("read floor: find + cat", cat), ("read floor: Rust walk + read", rd),
-                              ("cmklint check", lint), ("cmklint check, 1 thread", one)]:
-        print(f"| {files} | {mb:.1f} | {name} | {wall:.3f} | {files / wall:,.0f} | {mb / wall:.1f} "
-              f"| {rss / 1024:.1f} | {wall / floor:.2f} |")
+    for name, (wall, cpu, rss) in [("read floor: find + cat", cat), ("read floor: Rust walk + read", rd),
+                                   ("cmklint check", lint), ("cmklint check, 1 thread", one)]:
+        print(f"| {files} | {mb:.1f} | {name} | {wall:.3f} | {cpu:.3f} | {files / wall:,.0f} "
+              f"| {mb / wall:.1f} | {rss / 1024:.1f} | {wall / floor:.2f} |")
 
 # One small file: what a pre-commit hook pays, process start-up included.
 k = 200
-walls = sorted(run([BIN, "check", "--format", "concise", "key-policy.json"], cwd=SMALL)[0] for _ in range(k))
+small = [run([BIN, "check", "--format", "concise", "key-policy.json"], cwd=SMALL) for _ in range(k)]
+walls = sorted(r[0] for r in small)
+cpus = sorted(r[1] for r in small)
 true = sorted(run(["true"], cwd=SMALL)[0] for _ in range(k))
 print(f"\none small file (key-policy.json with cmklint.toml), {k} runs: "
-      f"median {walls[k // 2] * 1000:.2f} ms, p90 {walls[int(k * 0.9)] * 1000:.2f} ms, "
-      f"min {walls[0] * 1000:.2f} ms (process spawn alone, `true`: median {true[k // 2] * 1000:.2f} ms)")
+      f"wall median {walls[k // 2] * 1000:.2f} ms, p90 {walls[int(k * 0.9)] * 1000:.2f} ms, "
+      f"min {walls[0] * 1000:.2f} ms; CPU median {cpus[k // 2] * 1000:.2f} ms; "
+      f"peak RSS {max(r[2] for r in small) / 1024:.1f} MiB "
+      f"(process spawn alone, `true`: median {true[k // 2] * 1000:.2f} ms)")
 PY
