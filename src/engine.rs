@@ -50,9 +50,6 @@ pub struct Report {
     pub files_seen: usize,
     /// Why rules were skipped, for `--verbose`.
     pub notes: Vec<String>,
-    /// Every rule available in the run (built-in, and user packs' rules of the units
-    /// linted), for SARIF `tool.driver.rules`.
-    pub rules: Vec<&'static crate::rules::RuleMeta>,
 }
 
 /// A file read, parsed and classified; or the diagnostic saying why it could not be.
@@ -250,13 +247,7 @@ pub fn run(opts: &Options) -> Report {
         };
         let ruleset = RuleSet::new(config);
         let cx = Context::new(config, &skipped);
-        let available = rules_for(config);
-        for r in &available {
-            if !report.rules.iter().any(|m| m.id == r.meta().id) {
-                report.rules.push(r.meta());
-            }
-        }
-        let active: Vec<&'static dyn Rule> = available
+        let active: Vec<&'static dyn Rule> = rules_for(config)
             .into_iter()
             .filter(|r| ruleset.enabled(r.meta().id))
             .collect();
@@ -350,16 +341,23 @@ fn finish(doc: &Document, out: &mut [Diagnostic]) {
 }
 
 /// Whether `path` is a file the config names as configuration (`[aura.aws]
-/// generated_statements`): read by the rules that need it, never linted itself.
+/// generated_statements`, `[rules] packs`): read by the rules or the pack loader, never
+/// linted itself.
 fn is_config_input(config: &Config, path: &Path) -> bool {
-    let Some(rel) = config.aura.aws.generated_statements.as_deref() else {
-        return false;
-    };
-    let named = match config.base_dir() {
-        Some(dir) => dir.join(rel),
-        None => PathBuf::from(rel),
-    };
-    discover::absolute(&named) == discover::absolute(path)
+    let named = config
+        .aura
+        .aws
+        .generated_statements
+        .iter()
+        .chain(config.rules.packs.iter());
+    let abs = discover::absolute(path);
+    named.into_iter().any(|rel| {
+        let named = match config.base_dir() {
+            Some(dir) => dir.join(rel),
+            None => PathBuf::from(rel),
+        };
+        discover::absolute(&named) == abs
+    })
 }
 
 fn doc_is_pending(doc: &Document) -> bool {
