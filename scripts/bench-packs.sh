@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Measures what rule packs cost: lints a generated corpus (never committed) with the
-# built-in rules only, and with the built-in rules plus a pack of 12 declarative rules
+# Measures what rule packs cost: lints a generated corpus (never committed; folders of 50
+# files, each with its own cmklint.toml) with the built-in rules only, and with the
+# built-in rules plus a pack of 12 declarative rules
 # (scripts/bench/bench.pack.json: pack versions of the simplest built-in rules and rules
 # that use wildcards, `**`, preconditions and inline JSON Schema). Also times merely
 # reading the files. Prints the best of RUNS wall-clock times.
 #
-# usage: scripts/bench-packs.sh [BIN] [FILES] [RUNS]
+# usage: [PACK=other.pack.json] scripts/bench-packs.sh [BIN] [FILES] [RUNS]
 set -euo pipefail
 BIN=${1:-target/release/cmklint}
 FILES=${2:-4000}
@@ -15,10 +16,16 @@ DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 
 python3 "$HERE/bench/gen_corpus.py" "$DIR/corpus" "$FILES"
-cp "$HERE/bench/bench.pack.json" "$DIR/bench.pack.json"
+cp "${PACK:-$HERE/bench/bench.pack.json}" "$DIR/corpus/bench.pack.json"
 BYTES=$(cat "$DIR"/corpus/*/*.json | wc -c)
-printf '[aura]\nregion = "eu-west-1"\n' > "$DIR/without.toml"
-printf '[aura]\nregion = "eu-west-1"\n\n[rules]\npacks = ["bench.pack.json"]\n' > "$DIR/with.toml"
+# One cmklint.toml per folder of 50 files (one Aura instance each), as a repository of
+# many instances would have; `with` also names the pack.
+configs() {
+  for d in "$DIR"/corpus/unit-*; do
+    printf '[aura]\nregion = "eu-west-1"\n' > "$d/cmklint.toml"
+    if [ "$1" = with ]; then printf '\n[rules]\npacks = ["../bench.pack.json"]\n' >> "$d/cmklint.toml"; fi
+  done
+}
 
 best() { # best wall time and best CPU time (user+sys) in seconds of RUNS runs of "$@"
   local bw="" bc="" out
@@ -35,10 +42,12 @@ best() { # best wall time and best CPU time (user+sys) in seconds of RUNS runs o
 }
 
 read_only=$(best sh -c "cat '$DIR'/corpus/*/*.json > /dev/null")
-without=$(best "$BIN" check --format json --config "$DIR/without.toml" "$DIR/corpus")
-with=$(best "$BIN" check --format json --config "$DIR/with.toml" "$DIR/corpus")
-"$BIN" check --format json --config "$DIR/without.toml" "$DIR/corpus" > "$DIR/a.json" 2>"$DIR/a.err" || true
-"$BIN" check --format json --config "$DIR/with.toml" "$DIR/corpus" > "$DIR/b.json" 2>"$DIR/b.err" || true
+configs without
+without=$(best "$BIN" check --format json "$DIR/corpus")
+"$BIN" check --format json "$DIR/corpus" > "$DIR/a.json" 2>"$DIR/a.err" || true
+configs with
+with=$(best "$BIN" check --format json "$DIR/corpus")
+"$BIN" check --format json "$DIR/corpus" > "$DIR/b.json" 2>"$DIR/b.err" || true
 n_without=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))))" "$DIR/a.json")
 n_with=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))))" "$DIR/b.json")
 n_pack=$(python3 -c "import json,sys; print(sum(1 for d in json.load(open(sys.argv[1])) if d['rule'].startswith('bench-')))" "$DIR/b.json")

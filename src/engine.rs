@@ -50,9 +50,6 @@ pub struct Report {
     pub files_seen: usize,
     /// Why rules were skipped, for `--verbose`.
     pub notes: Vec<String>,
-    /// Every rule available in the run (built-in, and user packs' rules of the units
-    /// linted), for SARIF `tool.driver.rules`.
-    pub rules: Vec<&'static crate::rules::RuleMeta>,
 }
 
 /// A file read, parsed and classified; or the diagnostic saying why it could not be.
@@ -161,19 +158,6 @@ pub fn run(opts: &Options) -> Report {
             Some(lint_unit(config, files, &named_set, stdin, &skipped))
         })
         .collect();
-    // Every rule available in the run, for SARIF `tool.driver.rules`.
-    for key in units.keys() {
-        if let Some(config) = configs.peek(key) {
-            for r in rules_for(config) {
-                if !report.rules.iter().any(|m| m.id == r.meta().id) {
-                    report.rules.push(r.meta());
-                }
-            }
-        }
-    }
-    if report.rules.is_empty() {
-        report.rules = rules::builtin().into_iter().map(|r| r.meta()).collect();
-    }
     let mut notes: Vec<String> = Vec::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for o in outcomes {
@@ -377,17 +361,24 @@ fn finish(doc: &Document, out: &mut [Diagnostic]) {
 }
 
 /// Whether `path` is a file the config names as configuration (`[aura.aws]
-/// generated_statements`): read by the rules that need it, never linted itself.
+/// generated_statements`, `[rules] packs`): read by the rules or the pack loader, never
+/// linted itself.
 fn is_config_input(config: &Config, path: &Path) -> bool {
-    let Some(rel) = config.aura.aws.generated_statements.as_deref() else {
-        return false;
-    };
-    let named = match config.base_dir() {
-        Some(dir) => dir.join(rel),
-        None => PathBuf::from(rel),
-    };
-    // Compare names first: `absolute` asks the OS for the working folder.
-    named.file_name() == path.file_name() && discover::absolute(&named) == discover::absolute(path)
+    let named = config
+        .aura
+        .aws
+        .generated_statements
+        .iter()
+        .chain(config.rules.packs.iter());
+    named.into_iter().any(|rel| {
+        let named = match config.base_dir() {
+            Some(dir) => dir.join(rel),
+            None => PathBuf::from(rel),
+        };
+        // Compare names first: `absolute` asks the OS for the working folder.
+        named.file_name() == path.file_name()
+            && discover::absolute(&named) == discover::absolute(path)
+    })
 }
 
 fn doc_is_pending(doc: &Document) -> bool {

@@ -339,7 +339,8 @@ fn org_policies_example_from_nested_configs() {
         found.iter().all(|(_, r, _)| r.starts_with("acme-")),
         "{found:?}"
     );
-    assert!(report.rules.iter().any(|m| m.id == "acme-vault-owner-tag"));
+    // Loaded user pack rules are documented like built-in ones (explain, SARIF).
+    assert!(cmklint::docs::find("acme-vault-owner-tag").is_some());
     insta::with_settings!({ snapshot_path => "snapshots/packs", prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!("packs-example__org-policies", render_all(&report.diagnostics));
     });
@@ -569,5 +570,42 @@ fn aws_key_policy_schema_agrees_with_aws_statement_invalid() {
     assert!(
         cases >= 3,
         "expected aws-statement-invalid findings in its bad fixtures"
+    );
+}
+
+/// A pack file inside the unit that names it is configuration, never linted as a document:
+/// a broken pack is one `config-error`, not also a syntax finding because its text mentions
+/// `Microsoft.KeyVault`.
+#[test]
+fn a_pack_inside_its_unit_is_not_linted_as_a_document() {
+    let tmp = match tempfile::tempdir() {
+        Ok(t) => t,
+        Err(e) => panic!("{e}"),
+    };
+    let dir = tmp.path();
+    let _ = std::fs::write(
+        dir.join("cmklint.toml"),
+        "[rules]\npacks = [\"org.json\"]\n",
+    );
+    let _ = std::fs::write(
+        dir.join("org.json"),
+        "{\"rules\": [{\"id\": \"acme-x\", \"summary\": \"type Microsoft.KeyVault/vaults with \\\"Statement\\\"\",}]}\n",
+    );
+    let vault = std::fs::read_to_string("fixtures/examples/org-policies/azure-us/vault.json")
+        .unwrap_or_default();
+    let _ = std::fs::write(dir.join("vault.json"), vault);
+    let report = run_engine_in(dir, &[""]);
+    assert!(report.failed);
+    let on_pack: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.path_str().ends_with("org.json"))
+        .map(|d| d.rule)
+        .collect();
+    assert_eq!(
+        on_pack,
+        vec![CONFIG_ERROR],
+        "{}",
+        render_all(&report.diagnostics)
     );
 }

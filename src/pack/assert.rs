@@ -127,9 +127,8 @@ pub struct Assertion {
 pub struct Failure {
     /// What is wrong, as a fragment ("does not match `^eu-`"); `{error}` in messages.
     pub error: String,
-    /// For a schema error inside the value: where it points and its pointer (relative to
-    /// the document the value is in).
-    pub at: Option<(Span, String)>,
+    /// For a schema error inside the value: where it points.
+    pub at: Option<Span>,
 }
 
 impl Failure {
@@ -141,9 +140,8 @@ impl Failure {
 /// The value an assertion looks at.
 #[derive(Clone, Copy)]
 pub enum Subject<'a> {
-    /// Present in the document (`pointer`: its JSON pointer, for schema errors;
-    /// `anchor`: where a property missing from it is reported).
-    Present(&'a Node, &'a str, Span),
+    /// Present in the document (`anchor`: where a property missing from it is reported).
+    Present(&'a Node, Span),
     /// Absent (or null with a rule default); `default` is what the rule says it means.
     Absent { default: Option<&'a Node> },
 }
@@ -179,19 +177,19 @@ impl Assertion {
         config: &Config,
         unknown: &dyn Fn(&Node) -> bool,
     ) -> Vec<Failure> {
-        let (value, pointer, anchor) = match subject {
-            Subject::Present(node, pointer, anchor) => {
+        let (value, anchor) = match subject {
+            Subject::Present(node, anchor) => {
                 if self.exists == Some(false) {
                     return vec![Failure::new("is present".to_string())];
                 }
-                (node, pointer, Some(anchor))
+                (node, Some(anchor))
             }
             Subject::Absent { default } => {
                 if self.exists == Some(true) {
                     return vec![Failure::new("is missing".to_string())];
                 }
                 match default {
-                    Some(d) => (d, "", None),
+                    Some(d) => (d, None),
                     None => return Vec::new(),
                 }
             }
@@ -292,11 +290,11 @@ impl Assertion {
         }
         if let Some(schema) = &self.schema {
             return schema
-                .check(value, pointer, anchor, unknown)
+                .check(value, "", anchor, unknown)
                 .into_iter()
                 .map(|e| Failure {
                     error: e.message(),
-                    at: (!is_default).then(|| (e.span, e.pointer.clone())),
+                    at: (!is_default).then_some(e.span),
                 })
                 .collect();
         }
@@ -401,7 +399,7 @@ mod tests {
         let config = Config::default();
         let n = value.map(node);
         let subject = match &n {
-            Some(n) => Subject::Present(n, "", n.span),
+            Some(n) => Subject::Present(n, n.span),
             None => Subject::Absent { default: None },
         };
         a.check(subject, &config, &|_| false)

@@ -420,6 +420,7 @@ fn build_rule(
         help: help?,
         file: file.clone(),
         id_span: item.get("id").map(|n| n.span).unwrap_or_default(),
+        needs: OnceLock::new(),
     })
 }
 

@@ -61,6 +61,22 @@ impl<'a> Resolve<'a> for Literal {
     }
 }
 
+/// One step of the way to a hit: a key (borrowed from the tree) or an array index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tok<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+impl Tok<'_> {
+    fn text(self) -> String {
+        match self {
+            Tok::Key(k) => k.to_string(),
+            Tok::Index(i) => i.to_string(),
+        }
+    }
+}
+
 /// One selected place.
 #[derive(Debug, Clone)]
 pub enum Hit<'a> {
@@ -74,7 +90,6 @@ pub enum Hit<'a> {
         anchor: Span,
         /// Where the value was found by following a reference (a parameter's default).
         origin: Option<Span>,
-        pointer: String,
     },
     /// `key` is missing from `parent` (or `parent` is `null`). `anchor` is where a finding
     /// points: the key of the parent's member, or the parent's opening bracket.
@@ -82,26 +97,13 @@ pub enum Hit<'a> {
         parent: &'a Node,
         anchor: Span,
         key: String,
-        pointer: String,
     },
     /// The value (or a value on the way to it) is unknown at lint time; `node` is it as
     /// written (an ARM expression).
-    Unknown {
-        node: &'a Node,
-        span: Span,
-        pointer: String,
-    },
+    Unknown { node: &'a Node, span: Span },
 }
 
 impl Hit<'_> {
-    pub fn pointer(&self) -> &str {
-        match self {
-            Hit::Found { pointer, .. }
-            | Hit::Missing { pointer, .. }
-            | Hit::Unknown { pointer, .. } => pointer,
-        }
-    }
-
     /// The span a finding about this hit points at.
     pub fn span(&self) -> Span {
         match self {
@@ -111,11 +113,57 @@ impl Hit<'_> {
     }
 }
 
-/// A hit and what its wildcards stood for.
+/// A hit, the way to it, and what the selector's wildcards stood for. The JSON pointer and
+/// the bindings are built only when asked for: most hits pass and need neither.
 #[derive(Debug, Clone)]
 pub struct Match<'a> {
     pub hit: Hit<'a>,
-    pub bindings: Vec<Binding>,
+    toks: Vec<Tok<'a>>,
+    /// For each wildcard of the selector, the range of `toks` it matched and whether it
+    /// is a `**`.
+    wild: Vec<(usize, usize, bool)>,
+}
+
+impl Match<'_> {
+    /// The JSON pointer of the hit (for a missing key: of that key).
+    pub fn pointer(&self) -> String {
+        let mut p = String::new();
+        for t in &self.toks {
+            match t {
+                Tok::Key(k) => push(&mut p, k),
+                Tok::Index(i) => {
+                    p.push('/');
+                    p.push_str(&i.to_string());
+                }
+            }
+        }
+        if let Hit::Missing { key, .. } = &self.hit {
+            push(&mut p, key);
+        }
+        p
+    }
+
+    /// The last key or index of the way to the hit (for a missing key: that key).
+    pub fn last_key(&self) -> String {
+        match &self.hit {
+            Hit::Missing { key, .. } => key.clone(),
+            _ => self.toks.last().map(|t| t.text()).unwrap_or_default(),
+        }
+    }
+
+    /// What each wildcard stood for.
+    pub fn bindings(&self) -> Vec<Binding> {
+        self.wild
+            .iter()
+            .map(|&(a, b, deep)| {
+                let toks = self.toks.get(a..b).unwrap_or_default();
+                match toks {
+                    [one] if !deep => Binding::One(one.text()),
+                    many => Binding::Many(many.iter().map(|t| t.text()).collect()),
+                }
+            })
+            .collect()
+    }
 }
 
 impl Selector {
@@ -198,8 +246,8 @@ impl Selector {
             out: Vec::new(),
         };
         let mut state = State {
-            pointer: String::new(),
-            bindings: Vec::new(),
+            toks: Vec::new(),
+            wild: Vec::new(),
             deep: false,
         };
         let anchor = opening(root);
@@ -239,9 +287,11 @@ fn opening(node: &Node) -> Span {
     }
 }
 
-struct State {
-    pointer: String,
-    bindings: Vec<Binding>,
+struct State<'a> {
+    toks: Vec<Tok<'a>>,
+    /// For each wildcard entered so far, the range of `toks` it matched (a `**` grows
+    /// its range as the walk descends) and whether it is a `**`.
+    wild: Vec<(usize, usize, bool)>,
     /// Below a `**`: a missing key is not reported (every node would miss it).
     deep: bool,
 }
@@ -253,53 +303,59 @@ struct Walk<'s, 'a> {
 }
 
 impl<'a> Walk<'_, 'a> {
+    fn emit(&mut self, hit: Hit<'a>, st: &State<'a>) {
+        self.out.push(Match {
+            hit,
+            toks: st.toks.clone(),
+            wild: st.wild.clone(),
+        });
+    }
+
     /// Applies `segments[i..]` to `raw`. `anchor` is where a missing key below `raw` is
     /// reported (the key naming `raw`, or its opening bracket).
-    fn step(&mut self, raw: &'a Node, anchor: Span, i: usize, st: &mut State) {
+    fn step(&mut self, raw: &'a Node, anchor: Span, i: usize, st: &mut State<'a>) {
         let (node, origin) = match self.resolver.deref(raw) {
             Deref::Known { node, via } => (node, via.map(|_| node.span)),
             Deref::Unknown => {
                 if i == self.segments.len() || !st.deep {
-                    self.out.push(Match {
-                        hit: Hit::Unknown {
+                    self.emit(
+                        Hit::Unknown {
                             node: raw,
                             span: raw.span,
-                            pointer: st.pointer.clone(),
                         },
-                        bindings: st.bindings.clone(),
-                    });
+                        st,
+                    );
                 }
                 return;
             }
         };
         let Some(seg) = self.segments.get(i) else {
-            self.out.push(Match {
-                hit: Hit::Found {
+            self.emit(
+                Hit::Found {
                     node,
                     span: raw.span,
                     anchor,
                     origin,
-                    pointer: st.pointer.clone(),
                 },
-                bindings: st.bindings.clone(),
-            });
+                st,
+            );
             return;
         };
         match seg {
             Segment::Key(key) => match &node.value {
                 Value::Object(_) => match node.member(key) {
                     Some(m) => {
-                        let len = push(&mut st.pointer, key);
+                        st.toks.push(Tok::Key(&m.key));
                         self.step(&m.value, m.key_span, i + 1, st);
-                        st.pointer.truncate(len);
+                        st.toks.pop();
                     }
                     None => self.missing(node, anchor, key, st),
                 },
                 Value::Array(items) => match key.parse::<usize>() {
                     Ok(n) if n < items.len() => {
-                        let len = push(&mut st.pointer, key);
+                        st.toks.push(Tok::Index(n));
                         self.step(&items[n], opening(&items[n]), i + 1, st);
-                        st.pointer.truncate(len);
+                        st.toks.pop();
                     }
                     Ok(_) => self.missing(node, anchor, key, st),
                     Err(_) => {}
@@ -307,91 +363,88 @@ impl<'a> Walk<'_, 'a> {
                 Value::Null => self.missing(node, anchor, key, st),
                 _ => {}
             },
-            Segment::Any => self.children(node, st, |w, child, child_anchor, token, st| {
-                st.bindings.push(Binding::One(token.to_string()));
+            Segment::Any => self.children(node, st, |w, child, child_anchor, st| {
+                let at = st.toks.len() - 1;
+                st.wild.push((at, at + 1, false));
                 w.step(child, child_anchor, i + 1, st);
-                st.bindings.pop();
+                st.wild.pop();
             }),
             Segment::Deep => {
-                st.bindings.push(Binding::Many(Vec::new()));
+                let at = st.toks.len();
+                st.wild.push((at, at, true));
                 let was_deep = st.deep;
                 st.deep = true;
                 self.deep(node, anchor, i, st);
                 st.deep = was_deep;
-                st.bindings.pop();
+                st.wild.pop();
             }
         }
     }
 
     /// `**` at `node` (already resolved): the rest of the selector here, then `**` again
     /// in every known child.
-    fn deep(&mut self, node: &'a Node, anchor: Span, i: usize, st: &mut State) {
+    fn deep(&mut self, node: &'a Node, anchor: Span, i: usize, st: &mut State<'a>) {
+        if let Some(w) = st.wild.last_mut() {
+            w.1 = st.toks.len();
+        }
         self.step(node, anchor, i + 1, st);
-        self.children(node, st, |w, child, child_anchor, token, st| {
+        self.children(node, st, |w, child, child_anchor, st| {
             if let Deref::Known { node: child, .. } = w.resolver.deref(child) {
-                if let Some(Binding::Many(ks)) = st.bindings.last_mut() {
-                    ks.push(token.to_string());
-                }
                 w.deep(child, child_anchor, i, st);
-                if let Some(Binding::Many(ks)) = st.bindings.last_mut() {
-                    ks.pop();
-                }
             }
         });
     }
 
-    /// Calls `f` for each member value or item of `node` with its anchor and token, the
-    /// pointer extended.
+    /// Calls `f` for each member value or item of `node` with its anchor, its key or index
+    /// pushed on the way.
     fn children(
         &mut self,
         node: &'a Node,
-        st: &mut State,
-        mut f: impl FnMut(&mut Self, &'a Node, Span, &str, &mut State),
+        st: &mut State<'a>,
+        mut f: impl FnMut(&mut Self, &'a Node, Span, &mut State<'a>),
     ) {
         match &node.value {
             Value::Object(members) => {
                 for m in members {
-                    let len = push(&mut st.pointer, &m.key);
-                    f(self, &m.value, m.key_span, &m.key, st);
-                    st.pointer.truncate(len);
+                    st.toks.push(Tok::Key(&m.key));
+                    f(self, &m.value, m.key_span, st);
+                    st.toks.pop();
                 }
             }
             Value::Array(items) => {
                 for (n, item) in items.iter().enumerate() {
-                    let token = n.to_string();
-                    let len = push(&mut st.pointer, &token);
-                    f(self, item, opening(item), &token, st);
-                    st.pointer.truncate(len);
+                    st.toks.push(Tok::Index(n));
+                    f(self, item, opening(item), st);
+                    st.toks.pop();
                 }
             }
             _ => {}
         }
     }
 
-    fn missing(&mut self, parent: &'a Node, anchor: Span, key: &str, st: &mut State) {
+    fn missing(&mut self, parent: &'a Node, anchor: Span, key: &str, st: &State<'a>) {
         if st.deep {
             return;
         }
-        let mut pointer = st.pointer.clone();
-        push(&mut pointer, key);
-        self.out.push(Match {
-            hit: Hit::Missing {
+        self.emit(
+            Hit::Missing {
                 parent,
                 anchor,
                 key: key.to_string(),
-                pointer,
             },
-            bindings: st.bindings.clone(),
-        });
+            st,
+        );
     }
 }
 
-/// Appends `/token` (escaped) to a pointer; returns the length to truncate back to.
-fn push(pointer: &mut String, token: &str) -> usize {
-    let len = pointer.len();
+/// Appends `/token` (escaped) to a pointer.
+fn push(pointer: &mut String, token: &str) {
     pointer.push('/');
-    pointer.push_str(&escape_pointer_token(token));
-    len
+    if token.contains(['~', '/']) {
+        pointer.push_str(&escape_pointer_token(token));
+    } else {
+        pointer.push_str(token);
+    }
 }
 
 #[cfg(test)]
@@ -426,11 +479,7 @@ mod tests {
                     Hit::Missing { .. } => "missing",
                     Hit::Unknown { .. } => "unknown",
                 };
-                format!(
-                    "{kind} {} = {}",
-                    m.hit.pointer(),
-                    &text[span.start..span.end]
-                )
+                format!("{kind} {} = {}", m.pointer(), &text[span.start..span.end])
             })
             .collect()
     }
@@ -494,9 +543,9 @@ mod tests {
         );
         let root = tree(t);
         let m = sel("/Statement/*/Sid").resolve(&root, &Literal);
-        let bound = sel("/Statement/*/Effect").bind(&m[1].bindings);
+        let bound = sel("/Statement/*/Effect").bind(&m[1].bindings());
         assert_eq!(
-            bound.resolve(&root, &Literal)[0].hit.pointer(),
+            bound.resolve(&root, &Literal)[0].pointer(),
             "/Statement/1/Effect"
         );
     }
@@ -516,7 +565,7 @@ mod tests {
         let root = tree(t);
         let m = sel("/**/location").resolve(&root, &Literal);
         assert_eq!(
-            m[2].bindings,
+            m[2].bindings(),
             vec![Binding::Many(vec![
                 "resources".into(),
                 "0".into(),

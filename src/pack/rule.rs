@@ -46,6 +46,8 @@ pub struct PackRule {
     /// The pack file it was loaded from, and the span of its id there.
     pub file: std::sync::Arc<crate::source::SourceFile>,
     pub id_span: crate::source::Span,
+    /// [`PackRule::needed_config`], computed once.
+    pub needs: std::sync::OnceLock<Vec<ConfigKey>>,
 }
 
 /// A part of a document that pack rules of `kind` look at.
@@ -300,7 +302,7 @@ impl PackRule {
                     None => None,
                 };
                 let ok = match node {
-                    Some(n) => holds(Subject::Present(n, "", n.span)),
+                    Some(n) => holds(Subject::Present(n, n.span)),
                     None => absent_holds(c, config, part),
                 };
                 if ok {
@@ -330,16 +332,11 @@ impl PackRule {
                             unknown = true;
                             continue;
                         }
-                        Hit::Found {
-                            node,
-                            pointer,
-                            anchor,
-                            ..
-                        } => {
+                        Hit::Found { node, anchor, .. } => {
                             if node.is_null() && c.default.is_some() {
                                 absent_holds(c, config, part)
                             } else {
-                                holds(Subject::Present(node, pointer, *anchor))
+                                holds(Subject::Present(node, *anchor))
                             }
                         }
                         Hit::Missing { .. } => absent_holds(c, config, part),
@@ -360,30 +357,29 @@ impl PackRule {
     fn report(
         &self,
         part: &Part<'_>,
-        hit: &Hit<'_>,
-        bindings: &[super::path::Binding],
+        m: &super::path::Match<'_>,
         failure: &super::assert::Failure,
         config: &Config,
     ) -> Diagnostic {
+        let hit = &m.hit;
         // A null the rule's default stands for reads like a missing key.
         let unset = match hit {
             Hit::Found { node, .. } => node.is_null() && self.default.is_some(),
             Hit::Missing { .. } => true,
             Hit::Unknown { .. } => false,
         };
-        let (value, key) = match hit {
-            _ if unset => ("not set".to_string(), last_token(hit.pointer())),
-            Hit::Found { node, pointer, .. } => {
-                (show(&super::schema::to_json(node)), last_token(pointer))
-            }
-            Hit::Missing { key, .. } => ("not set".to_string(), key.clone()),
-            Hit::Unknown { pointer, .. } => (String::new(), last_token(pointer)),
+        let value = match hit {
+            Hit::Found { node, .. } if !unset => show(&super::schema::to_json(node)),
+            _ => "not set".to_string(),
         };
-        let at = |sel: &Selector| self.value_at(part, sel, bindings);
+        let key = m.last_key();
+        let pointer = m.pointer();
+        let bindings = m.bindings();
+        let at = |sel: &Selector| self.value_at(part, sel, &bindings);
         let vars = Vars {
             value: &value,
             key: &key,
-            path: hit.pointer(),
+            path: &pointer,
             error: &failure.error,
             config,
             at: &at,
@@ -395,7 +391,7 @@ impl PackRule {
         // A finding about a whole object or array points at its key, not at every line
         // of it (as a missing key points at its parent's key).
         let span = match (&failure.at, hit) {
-            (Some((s, _)), _) => *s,
+            (Some(s), _) => *s,
             (None, Hit::Found { node, anchor, .. })
                 if node.as_object().is_some() || node.as_array().is_some() =>
             {
@@ -464,15 +460,6 @@ fn absent_holds(c: &Condition, config: &Config, part: &Part<'_>) -> bool {
     }
 }
 
-fn last_token(pointer: &str) -> String {
-    pointer
-        .rsplit('/')
-        .next()
-        .unwrap_or("")
-        .replace("~1", "/")
-        .replace("~0", "~")
-}
-
 impl Rule for PackRule {
     fn meta(&self) -> &RuleMeta {
         &self.meta
@@ -507,10 +494,11 @@ impl PackRule {
         }
         let config = cx.config;
         let missing: Vec<&str> = self
-            .needed_config()
-            .into_iter()
+            .needs
+            .get_or_init(|| self.needed_config())
+            .iter()
             .filter(|k| k.get(config).is_none())
-            .map(ConfigKey::name)
+            .map(|k| k.name())
             .collect();
         if !missing.is_empty() {
             cx.skip(
@@ -520,6 +508,10 @@ impl PackRule {
             );
             return;
         }
+        let has_path_conditions = self
+            .when
+            .iter()
+            .any(|c| matches!(c.target, Target::Path(_)));
         for part in parts {
             // Conditions on configuration values hold or not for the whole part.
             let config_ok = self
@@ -542,29 +534,27 @@ impl PackRule {
                             default: self.default.as_ref(),
                         }
                     }
-                    Hit::Found {
-                        node,
-                        pointer,
-                        anchor,
-                        ..
-                    } => Subject::Present(node, pointer, *anchor),
+                    Hit::Found { node, anchor, .. } => Subject::Present(node, *anchor),
                     Hit::Missing { .. } => Subject::Absent {
                         default: self.default.as_ref(),
                     },
                 };
-                let path_ok = self
-                    .when
-                    .iter()
-                    .filter(|c| matches!(c.target, Target::Path(_)))
-                    .all(|c| matches!(self.condition(c, part, &m.bindings, config), Holds::Yes));
-                if !path_ok {
-                    continue;
+                if has_path_conditions {
+                    let bindings = m.bindings();
+                    let path_ok = self
+                        .when
+                        .iter()
+                        .filter(|c| matches!(c.target, Target::Path(_)))
+                        .all(|c| matches!(self.condition(c, part, &bindings, config), Holds::Yes));
+                    if !path_ok {
+                        continue;
+                    }
                 }
                 let failures = self
                     .assertion
                     .check(subject, config, &|n| unknown_in(part, n));
                 for f in &failures {
-                    out.push(self.report(part, &m.hit, &m.bindings, f, config));
+                    out.push(self.report(part, &m, f, config));
                 }
             }
         }
