@@ -31,6 +31,10 @@ pub struct Config {
     /// point into it. Diagnostics on this file are always reported.
     #[serde(skip)]
     pub source: Option<std::sync::Arc<SourceFile>>,
+    /// The rules of the packs `[rules] packs` names, loaded with the config by the engine
+    /// (`crate::pack::load_user_packs`).
+    #[serde(skip)]
+    pub pack_rules: crate::pack::PackRules,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -49,8 +49,19 @@ pub static RESERVED: &[RuleMeta] = &[
 
 /// Every documented id: the built-in rules in catalogue order, then the reserved ids.
 pub fn all() -> Vec<&'static RuleMeta> {
-    let mut out: Vec<&'static RuleMeta> = rules::builtin().into_iter().map(|r| r.meta()).collect();
+    let mut out = rule_metas();
     out.extend(RESERVED.iter());
+    out
+}
+
+/// Every rule: the built-in ones, then those of the user rule packs loaded in this run.
+fn rule_metas() -> Vec<&'static RuleMeta> {
+    let mut out: Vec<&'static RuleMeta> = rules::builtin().into_iter().map(|r| r.meta()).collect();
+    for r in crate::pack::loaded_user_rules() {
+        if !out.iter().any(|m| m.id == r.meta().id) {
+            out.push(r.meta());
+        }
+    }
     out
 }
 
@@ -131,7 +142,7 @@ pub fn page(meta: &RuleMeta) -> String {
 
 /// `cmklint rules`: id, default severity and summary, one rule a line.
 pub fn listing() -> String {
-    let rules: Vec<&RuleMeta> = rules::builtin().into_iter().map(|r| r.meta()).collect();
+    let rules = rule_metas();
     let width = rules.iter().map(|m| m.id.len()).max().unwrap_or(0);
     let mut out = String::new();
     for m in rules {

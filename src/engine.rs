@@ -279,10 +279,10 @@ fn lint_unit(
     docs.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     let ruleset = RuleSet::new(config);
     let cx = Context::new(config, skipped);
-    let active: Vec<&'static dyn Rule> = rules::builtin()
-        .into_iter()
-        .filter(|r| ruleset.enabled(r.meta().id))
-        .collect();
+    // Every rule runs and findings are filtered by their own id afterwards: a rule may
+    // report under another id (the region rules report `unknown-region`), which must work
+    // even when the rule's own id is ignored.
+    let active = rules_for(config);
     let per_doc: Vec<Vec<Diagnostic>> = docs
         .par_iter()
         .map(|doc| {
@@ -340,6 +340,14 @@ fn lint_unit(
     outcome
 }
 
+/// The rules available to a unit: every built-in rule (Rust and built-in packs) and the
+/// rules of the user packs its config names (loaded with the config).
+pub fn rules_for(config: &Config) -> Vec<&'static dyn Rule> {
+    let mut all = rules::builtin();
+    all.extend(config.pack_rules.0.iter().copied());
+    all
+}
+
 /// Fills in the file and JSON pointer of diagnostics a rule produced for `doc`.
 fn finish(doc: &Document, out: &mut [Diagnostic]) {
     for d in out {
@@ -353,17 +361,24 @@ fn finish(doc: &Document, out: &mut [Diagnostic]) {
 }
 
 /// Whether `path` is a file the config names as configuration (`[aura.aws]
-/// generated_statements`): read by the rules that need it, never linted itself.
+/// generated_statements`, `[rules] packs`): read by the rules or the pack loader, never
+/// linted itself.
 fn is_config_input(config: &Config, path: &Path) -> bool {
-    let Some(rel) = config.aura.aws.generated_statements.as_deref() else {
-        return false;
-    };
-    let named = match config.base_dir() {
-        Some(dir) => dir.join(rel),
-        None => PathBuf::from(rel),
-    };
-    // Compare names first: `absolute` asks the OS for the working folder.
-    named.file_name() == path.file_name() && discover::absolute(&named) == discover::absolute(path)
+    let named = config
+        .aura
+        .aws
+        .generated_statements
+        .iter()
+        .chain(config.rules.packs.iter());
+    named.into_iter().any(|rel| {
+        let named = match config.base_dir() {
+            Some(dir) => dir.join(rel),
+            None => PathBuf::from(rel),
+        };
+        // Compare names first: `absolute` asks the OS for the working folder.
+        named.file_name() == path.file_name()
+            && discover::absolute(&named) == discover::absolute(path)
+    })
 }
 
 fn doc_is_pending(doc: &Document) -> bool {
@@ -544,10 +559,8 @@ pub fn lint_text(path: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
     let ruleset = RuleSet::new(config);
     let mut out = Vec::new();
     syntax_diagnostics(&doc, &mut out);
-    let active: Vec<&'static dyn Rule> = rules::builtin()
-        .into_iter()
-        .filter(|r| ruleset.enabled(r.meta().id))
-        .collect();
+    // As in `lint_unit`: every rule runs, findings are filtered by their own id.
+    let active = rules_for(config);
     for rule in &active {
         rule.check(&doc, &cx, &mut out);
     }
@@ -641,23 +654,8 @@ impl ConfigCache {
             return;
         }
         let result = match std::fs::read_to_string(path) {
-            Ok(text) => Config::parse_all(path, &text).map_err(|errors| {
-                errors
-                    .into_iter()
-                    .map(|e| {
-                        let mut d = Diagnostic::new(
-                            CONFIG_ERROR,
-                            Severity::Error,
-                            e.span.unwrap_or_default(),
-                            format!("invalid configuration: {}", e.message),
-                        );
-                        d.file = Some(e.file);
-                        d.with_help(
-                            "fix the configuration file; `cmklint explain config-error` lists the keys cmklint.toml accepts",
-                        )
-                    })
-                    .collect()
-            }),
+            Ok(text) => Config::parse_all(path, &text)
+                .map_err(|errors| errors.into_iter().map(config_diagnostic).collect()),
             Err(e) => Err(vec![Diagnostic::new(
                 CONFIG_ERROR,
                 Severity::Error,
@@ -666,6 +664,24 @@ impl ConfigCache {
             )
             .with_file(Arc::new(SourceFile::new(path, String::new())))]),
         };
+        // The rule packs it names are part of the configuration: a bad pack fails it, and
+        // `[rules]` may select, ignore and re-severity their rules.
+        let result = result.and_then(|mut config| {
+            let packs = crate::pack::load_user_packs(&config)?;
+            if !config.rules.packs.is_empty() {
+                let known: Vec<&str> = rules::builtin()
+                    .into_iter()
+                    .chain(packs.iter().copied())
+                    .map(|r| r.meta().id)
+                    .collect();
+                let problems = config.rule_id_problems(&known);
+                if !problems.is_empty() {
+                    return Err(problems.into_iter().map(config_diagnostic).collect());
+                }
+            }
+            config.pack_rules = crate::pack::PackRules(packs);
+            Ok(config)
+        });
         self.loaded.insert(path.to_path_buf(), result);
     }
 
@@ -691,6 +707,29 @@ impl ConfigCache {
         let key = self.unit_key(file);
         self.peek(&key)
     }
+}
+
+/// Loads the configuration that governs the working folder (`override_path`, or the nearest
+/// `cmklint.toml`), with its rule packs, so that `cmklint rules` and `cmklint explain`
+/// cover the user's pack rules. Returns the problems found in it.
+pub fn load_config_here(override_path: Option<PathBuf>) -> Vec<Diagnostic> {
+    let mut configs = ConfigCache::new(override_path);
+    let key = configs.unit_key(Path::new("./cmklint.toml"));
+    configs.get(&key).err().unwrap_or_default()
+}
+
+/// A configuration problem as a diagnostic on the config file.
+fn config_diagnostic(e: crate::config::ConfigError) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        CONFIG_ERROR,
+        Severity::Error,
+        e.span.unwrap_or_default(),
+        format!("invalid configuration: {}", e.message),
+    );
+    d.file = Some(e.file);
+    d.with_help(
+        "fix the configuration file; `cmklint explain config-error` lists the keys cmklint.toml accepts",
+    )
 }
 
 /// Whether `path` is a cmklint config file.

@@ -14,6 +14,7 @@ pub mod document;
 pub mod engine;
 pub mod fix;
 pub mod json;
+pub mod pack;
 pub mod region;
 pub mod render;
 pub mod rules;

@@ -24,6 +24,16 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    if matches!(cli.command, Command::Rules | Command::Explain { .. }) {
+        // The user's rule packs (named by the nearest cmklint.toml) are rules too.
+        for d in engine::load_config_here(None) {
+            eprintln!(
+                "warning: {}: {} (its rule packs are not listed)",
+                d.path_str(),
+                d.message
+            );
+        }
+    }
     match cli.command {
         Command::Check(args) => check(&args),
         Command::Rules => match write_stdout(&cmklint::docs::listing()) {

@@ -41,7 +41,96 @@ impl Model {
             Model::Gcp(d) => d.kind_name(),
         }
     }
+
+    /// The stable kind id of the whole document, one of [`KINDS`] (rule packs name
+    /// kinds by these ids, so they never change). Extend the match when a cloud's model
+    /// gains a variant; a variant not listed falls back to the cloud's least specific kind
+    /// (which no pack rule matches by accident).
+    #[allow(unreachable_patterns, clippy::match_single_binding)]
+    pub fn kind_id(&self) -> &'static str {
+        match self {
+            Model::Aws(d) => match d {
+                aws::AwsDoc::KeyPolicy(_) => "aws-key-policy",
+                aws::AwsDoc::GetKeyPolicy(_) => "aws-get-key-policy",
+                aws::AwsDoc::KeyMetadata(_) => "aws-key-metadata",
+                aws::AwsDoc::RotationStatus(_) => "aws-rotation-status",
+                _ => "aws-document",
+            },
+            Model::Azure(d) => match d.kind {
+                azure::AzureKind::Template => "azure-arm-template",
+                azure::AzureKind::Vault => "azure-vault",
+                azure::AzureKind::RoleAssignments => "azure-role-assignments",
+                azure::AzureKind::Key => "azure-key",
+                _ => "azure-document",
+            },
+            Model::Gcp(d) => match d {
+                gcp::GcpDoc::Policy(_) => "gcp-iam-policy",
+                gcp::GcpDoc::Key(_) => "gcp-crypto-key",
+                gcp::GcpDoc::KeyRing(_) => "gcp-key-ring",
+                _ => "gcp-document",
+            },
+        }
+    }
 }
+
+/// A document kind as rule packs name it.
+#[derive(Debug, Clone, Copy)]
+pub struct KindInfo {
+    /// Stable id used in rule packs (`"kinds": ["azure-vault"]`).
+    pub id: &'static str,
+    /// What it is, for documentation.
+    pub description: &'static str,
+}
+
+/// Every kind a rule pack can name (DESIGN §3), in catalogue order. A kind whose value is
+/// found inside another document (a vault resource inside an ARM template, the policy
+/// inside `get-key-policy` output) is also offered to pack rules there.
+pub const KINDS: &[KindInfo] = &[
+    KindInfo {
+        id: "aws-key-policy",
+        description: "AWS KMS key policy (`Version`, `Statement`); also the policy inside `aws kms get-key-policy` output",
+    },
+    KindInfo {
+        id: "aws-get-key-policy",
+        description: "`aws kms get-key-policy` output (`Policy` string, `PolicyName`)",
+    },
+    KindInfo {
+        id: "aws-key-metadata",
+        description: "`aws kms describe-key` output (`KeyMetadata`)",
+    },
+    KindInfo {
+        id: "aws-rotation-status",
+        description: "`aws kms get-key-rotation-status` output (`KeyRotationEnabled`)",
+    },
+    KindInfo {
+        id: "azure-arm-template",
+        description: "Azure Resource Manager deployment template",
+    },
+    KindInfo {
+        id: "azure-vault",
+        description: "a `Microsoft.KeyVault/vaults` resource: `az keyvault show` output, or each vault resource of an ARM template",
+    },
+    KindInfo {
+        id: "azure-role-assignments",
+        description: "`az role assignment list` output or a single role assignment",
+    },
+    KindInfo {
+        id: "azure-key",
+        description: "`az keyvault key show` output (`key.kid`, `key.kty`)",
+    },
+    KindInfo {
+        id: "gcp-iam-policy",
+        description: "Cloud KMS IAM policy (`bindings`), `gcloud kms keys get-iam-policy --format=json`",
+    },
+    KindInfo {
+        id: "gcp-crypto-key",
+        description: "Cloud KMS crypto key, `gcloud kms keys describe --format=json`",
+    },
+    KindInfo {
+        id: "gcp-key-ring",
+        description: "Cloud KMS key ring, `gcloud kms keyrings describe --format=json`",
+    },
+];
 
 /// One classified document: its source, its parse, its model.
 #[derive(Debug)]

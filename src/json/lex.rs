@@ -62,6 +62,9 @@ pub(super) struct Token {
     pub bad: bool,
     /// An unterminated string whose text ended in `,`: the comma was meant to follow it.
     pub comma_inside: bool,
+    /// What is wrong with the token itself (a bad escape, no closing quote, ...); the
+    /// parser reports it unless it is the cascade of an earlier error.
+    pub issue: Option<Box<SyntaxIssue>>,
 }
 
 /// A comment the lexer skipped.
@@ -109,8 +112,8 @@ pub(super) struct Lexer<'a> {
     bytes: &'a [u8],
     pos: usize,
     ahead: VecDeque<Token>,
-    /// json-syntax issues found while lexing (bad escapes, unterminated strings, ...).
-    pub issues: Vec<SyntaxIssue>,
+    /// The problem of the token being lexed, attached to it when it is made.
+    pending: Option<SyntaxIssue>,
     pub comments: Vec<Comment>,
     pub smart: Vec<SmartUse>,
 }
@@ -122,7 +125,7 @@ impl<'a> Lexer<'a> {
             bytes: text.as_bytes(),
             pos: 0,
             ahead: VecDeque::new(),
-            issues: Vec::new(),
+            pending: None,
             comments: Vec::new(),
             smart: Vec::new(),
         }
@@ -132,17 +135,30 @@ impl<'a> Lexer<'a> {
     pub(super) fn next(&mut self) -> Token {
         match self.ahead.pop_front() {
             Some(t) => t,
-            None => self.lex(),
+            None => self.lex_token(),
         }
+    }
+
+    fn lex_token(&mut self) -> Token {
+        let mut t = self.lex();
+        t.issue = self.pending.take().map(Box::new);
+        t
     }
 
     /// The token `k` positions ahead (0 = the next one), not consumed.
     pub(super) fn peek(&mut self, k: usize) -> &Tok {
         while self.ahead.len() <= k {
-            let t = self.lex();
+            let t = self.lex_token();
             self.ahead.push_back(t);
         }
         &self.ahead[k].kind
+    }
+
+    /// Records a problem of the token being lexed (the first one counts).
+    fn report(&mut self, issue: SyntaxIssue) {
+        if self.pending.is_none() {
+            self.pending = Some(issue);
+        }
     }
 
     /// Whether a `/*` comment ran to the end of the text.
@@ -197,6 +213,7 @@ impl<'a> Lexer<'a> {
             span: Span::new(start, self.pos),
             bad: false,
             comma_inside: false,
+            issue: None,
         }
     }
 
@@ -233,14 +250,13 @@ impl<'a> Lexer<'a> {
         let mut error: Option<SyntaxIssue> = None;
         let mut i = from;
         let text = self.text;
-        let bytes = text.as_bytes();
+        let bytes = self.bytes;
         loop {
-            // Fast path: a run of plain ASCII characters, none of them a quote, an escape
-            // or a control character, is copied at once (most of every real file).
+            // Fast path: a run of plain printable ASCII (no quote, no backslash).
             let run = i;
             while bytes
                 .get(i)
-                .is_some_and(|&b| (0x20..0x80).contains(&b) && !matches!(b, b'"' | b'\'' | b'\\'))
+                .is_some_and(|&b| (0x20..0x80).contains(&b) && !matches!(b, b'"' | b'\\' | b'\''))
             {
                 i += 1;
             }
@@ -350,7 +366,39 @@ impl<'a> Lexer<'a> {
             }
             _ => body,
         };
+        if let Some(t) = self.stray_quote(open, 1, &body) {
+            return t;
+        }
         self.finish_string(open, 1, body)
+    }
+
+    /// `"   "Null": {`: an empty or blank string glued to a word means its opening quote
+    /// is stray, and its closing quote opens the real string. Reports the stray quote and
+    /// lexes the string from the second quote.
+    fn stray_quote(&mut self, open: usize, open_len: usize, body: &Body) -> Option<Token> {
+        let Stop::Closed(s, e) = body.stop else {
+            return None;
+        };
+        let glued = self
+            .char_at(e)
+            .is_some_and(|c| c.is_alphanumeric() || matches!(c, '$' | '_'));
+        if !glued || !body.value.trim().is_empty() || &self.text[s..e] != "\"" {
+            return None;
+        }
+        let quote = self.text[open..open + open_len].to_string();
+        // The real string, lexed plainly (no second look for stray quotes: no recursion).
+        let real = self.scan_body(s + 1, &['"']);
+        let t = self.finish_string(s, 1, real);
+        // The stray quote is the finding; what the string itself has is its cascade.
+        self.pending = Some(
+            SyntaxIssue::new(
+                "json-syntax",
+                Span::new(open, open + open_len),
+                format!("stray `{quote}` before a string"),
+            )
+            .with_help("remove it"),
+        );
+        Some(t)
     }
 
     /// Builds the token for a string whose opening quote is `open..open+open_len`.
@@ -375,13 +423,14 @@ impl<'a> Lexer<'a> {
                     });
                 }
                 if let Some(issue) = body.error {
-                    self.issues.push(issue);
+                    self.report(issue);
                 }
                 Token {
                     kind: Tok::Str(body.value),
                     span: Span::new(open, e),
                     bad: false,
                     comma_inside: false,
+                    issue: None,
                 }
             }
             Stop::Unterminated(at) => {
@@ -416,12 +465,13 @@ impl<'a> Lexer<'a> {
                     Span::new(open, open + open_len),
                     "the string starts here".to_string(),
                 ));
-                self.issues.push(issue);
+                self.report(issue);
                 Token {
                     kind: Tok::Str(value),
                     span,
                     bad: true,
                     comma_inside,
+                    issue: None,
                 }
             }
         }
@@ -437,6 +487,9 @@ impl<'a> Lexer<'a> {
             &[RSQ, LSQ]
         };
         let body = self.scan_body(open + len, closers);
+        if let Some(t) = self.stray_quote(open, len, &body) {
+            return t;
+        }
         self.finish_string(open, len, body)
     }
 
@@ -453,12 +506,13 @@ impl<'a> Lexer<'a> {
                     "string in single quotes, which JSON does not allow",
                 );
                 issue.help = Some("use double quotes `\"` around JSON strings".to_string());
-                self.issues.push(issue);
+                self.report(issue);
                 Token {
                     kind: Tok::Str(body.value),
                     span: Span::new(open, e),
                     bad: false,
                     comma_inside: false,
+                    issue: None,
                 }
             }
             Stop::Unterminated(_) => {
@@ -476,7 +530,7 @@ impl<'a> Lexer<'a> {
         self.pos = end.max(start + 1);
         let raw = &self.text[start..self.pos];
         if !valid_number(raw) {
-            self.issues.push(SyntaxIssue::new(
+            self.report(SyntaxIssue::new(
                 "json-syntax",
                 Span::new(start, self.pos),
                 format!("`{raw}` is not a valid JSON number"),
@@ -489,8 +543,17 @@ impl<'a> Lexer<'a> {
         let start = self.pos;
         let mut i = start;
         while let Some(c) = self.char_at(i) {
-            let stop = c.is_ascii_whitespace()
-                || matches!(c, '{' | '}' | '[' | ']' | ':' | ',' | '"' | '\'')
+            // `kms:Decrypt`, `arn:aws:…` unquoted: a `:` between two word characters stays
+            // in the word (an unquoted key is followed by `:` and a blank or a quote).
+            let inner_colon = c == ':'
+                && i > start
+                && self
+                    .char_at(i + 1)
+                    .is_some_and(|n| n.is_alphanumeric() || matches!(n, '*' | '/' | '$'));
+            let stop = !inner_colon
+                && (c.is_ascii_whitespace()
+                    || matches!(c, '{' | '}' | '[' | ']' | ':' | ',' | '"' | '\''));
+            let stop = stop
                 || is_smart_quote(c)
                 || (c == '/' && matches!(self.bytes.get(i + 1), Some(b'/' | b'*')));
             if stop {
@@ -501,6 +564,19 @@ impl<'a> Lexer<'a> {
         if i == start {
             i += self.char_at(start).map_or(1, char::len_utf8);
         }
+        // `ion": [` or `Allow",`: a key or value whose opening quote is missing.
+        if self.bytes.get(i) == Some(&b'"') && i > start && closes_a_string(self.text, i + 1) {
+            let word = self.text[start..i].to_string();
+            self.pos = i + 1;
+            let mut issue = SyntaxIssue::new(
+                "json-syntax",
+                Span::new(start, i + 1),
+                format!("`{word}\"` has no opening quote"),
+            );
+            issue.help = Some(format!("write `\"{word}\"`"));
+            self.report(issue);
+            return self.token(Tok::Str(word), start);
+        }
         self.pos = i;
         let kind = match &self.text[start..i] {
             "true" => Tok::Lit(Value::Bool(true)),
@@ -510,6 +586,16 @@ impl<'a> Lexer<'a> {
         };
         self.token(kind, start)
     }
+}
+
+/// Whether what follows a `"` at `after` (spaces aside) is what follows a string: `:`,
+/// `,`, a closer, a line break or the end.
+fn closes_a_string(text: &str, after: usize) -> bool {
+    let rest = text[after..].trim_start_matches([' ', '\t']);
+    matches!(
+        rest.chars().next(),
+        None | Some(':' | ',' | '}' | ']' | '\n' | '\r')
+    )
 }
 
 /// After a closed `"` string at `end`: is the next thing on the line something that can
@@ -724,7 +810,7 @@ mod tests {
         assert_eq!(t.kind, Tok::Str("Allow".into()));
         assert!(t.bad && t.comma_inside);
         assert_eq!(l.next().kind, Tok::Str("x".into()));
-        assert_eq!(l.issues.len(), 1);
+        assert!(t.issue.is_some());
     }
 
     #[test]
@@ -734,7 +820,8 @@ mod tests {
             vec![Tok::Str("a\"bé😀".into())]
         );
         let mut l = Lexer::new(r#""C:\Users""#);
-        assert_eq!(l.next().kind, Tok::Str("C:\\Users".into()));
-        assert_eq!(l.issues.len(), 1);
+        let t = l.next();
+        assert_eq!(t.kind, Tok::Str("C:\\Users".into()));
+        assert!(t.issue.is_some());
     }
 }

@@ -9,6 +9,8 @@
 
 mod edit;
 mod lex;
+#[cfg(test)]
+mod mutation_tests;
 mod parse;
 mod splice;
 mod strmap;

@@ -27,10 +27,13 @@ pub const MAX_DEPTH: usize = 256;
 /// At most this many `json-syntax` findings per document; past that, the rest is noise.
 const MAX_SYNTAX_ERRORS: usize = 25;
 
+/// At most this many findings of one rule per document.
+const MAX_PER_RULE: usize = 25;
+
 /// Bytes of re-parsing spent, per document, on checking that fixes are certain.
-const VERIFY_BYTES: usize = 8 << 20;
+const VERIFY_BYTES: usize = 2 << 20;
 /// At most this many fixes are checked by re-parsing per document.
-const VERIFY_MAX: usize = 32;
+const VERIFY_MAX: usize = 16;
 
 /// Keys that start a pasted statement or a pasted policy document.
 const STATEMENT_KEYS: &[&str] = &[
@@ -181,6 +184,14 @@ struct Frame {
     outside: Option<usize>,
     /// Objects: the object being parsed now is such a pasted statement.
     pending_outside: bool,
+    /// A `json-syntax` error was reported in this container: later ones are its cascade.
+    erred: bool,
+    /// Objects: the pending key came right after a comma.
+    key_after_comma: bool,
+    /// Commas after `last_comma` with nothing between (`,,`), reported as such.
+    extra_commas: Vec<Span>,
+    /// Objects: an element of a `Statement` array (or a statement pasted after it).
+    is_statement: bool,
 }
 
 impl Frame {
@@ -198,11 +209,18 @@ impl Frame {
             last_comma: None,
             outside: None,
             pending_outside: false,
+            erred: false,
+            key_after_comma: false,
+            extra_commas: Vec::new(),
+            is_statement: false,
         }
     }
 
-    /// "the `Statement` array", "the array", "the object".
+    /// "the `Statement` array", "the array", "the statement", "the object".
     fn describe(&self) -> String {
+        if self.is_statement {
+            return "the statement".to_string();
+        }
         match &self.name {
             Some(n) => format!("the `{n}` {}", self.kind.name()),
             None => format!("the {}", self.kind.name()),
@@ -238,6 +256,7 @@ struct Parser<'a> {
     recent_error: bool,
     step_erred: bool,
     reported: usize,
+    duplicates: usize,
     stopped: bool,
     /// End of the last token consumed.
     last_end: usize,
@@ -257,6 +276,7 @@ impl<'a> Parser<'a> {
             recent_error: false,
             step_erred: false,
             reported: 0,
+            duplicates: 0,
             stopped: false,
             last_end: 0,
         }
@@ -269,8 +289,12 @@ impl<'a> Parser<'a> {
                 self.eof(tok.span.start);
                 return;
             }
+            let mut tok = tok;
             let (bad, comma_inside, end) = (tok.bad, tok.comma_inside, tok.span.end);
             self.step_erred = false;
+            if let Some(issue) = tok.issue.take() {
+                self.error(*issue);
+            }
             if self.stack.is_empty() {
                 self.top_level(tok);
             } else if self.frame_kind() == Some(Kind::Array) {
@@ -303,16 +327,36 @@ impl<'a> Parser<'a> {
 
     /// Whether an error at this token may be reported (it is not a cascade); marks the
     /// step as erred either way.
+    /// Counts toward [`MAX_SYNTAX_ERRORS`] when it says yes.
     fn may_report(&mut self) -> bool {
         let ok = !self.recent_error && !self.step_erred && self.reported < MAX_SYNTAX_ERRORS;
         self.step_erred = true;
+        if ok {
+            self.reported += 1;
+        }
         ok
     }
 
+    /// Reports a `json-syntax` issue unless it is a cascade: right after another error, or
+    /// in a container that already had one (its structure is a guess from then on).
     fn error(&mut self, issue: SyntaxIssue) {
+        if self.stack.last().is_some_and(|f| f.erred) {
+            self.step_erred = true;
+            return;
+        }
         if self.may_report() {
-            self.reported += 1;
             self.issues.push(issue);
+            if let Some(f) = self.stack.last_mut() {
+                f.erred = true;
+            }
+        }
+    }
+
+    /// After a recovery that closed containers by guess, the container that goes on is
+    /// suspect too.
+    fn mark_erred(&mut self) {
+        if let Some(f) = self.stack.last_mut() {
+            f.erred = true;
         }
     }
 
@@ -400,6 +444,12 @@ impl<'a> Parser<'a> {
             self.stopped = true;
             return;
         }
+        let is_statement = kind == Kind::Object
+            && match self.stack.last() {
+                Some(f) if f.kind == Kind::Array => f.statements,
+                Some(f) => f.pending_outside,
+                None => matches!(self.top, Top::OutsidePending(_)),
+            };
         let (name, statements) = match self.stack.last() {
             Some(f) if f.kind == Kind::Object => {
                 let name = if f.pending_outside {
@@ -413,7 +463,9 @@ impl<'a> Parser<'a> {
             Some(f) => (None, kind == Kind::Array && f.statements),
             None => (None, false),
         };
-        self.stack.push(Frame::new(kind, open, name, statements));
+        let mut frame = Frame::new(kind, open, name, statements);
+        frame.is_statement = is_statement;
+        self.stack.push(frame);
     }
 
     /// A finished value goes to its container (or becomes the root).
@@ -426,6 +478,7 @@ impl<'a> Parser<'a> {
             Kind::Array => {
                 f.items.push(node);
                 f.state = St::AfterValue;
+                f.extra_commas.clear();
             }
             Kind::Object if f.pending_outside => {
                 f.pending_outside = false;
@@ -501,6 +554,79 @@ impl<'a> Parser<'a> {
         self.complete(node);
     }
 
+    /// Closes the top object with the `}` at `close`. If it is a statement's `Principal`
+    /// or `Condition` that holds statement elements (`"Principal": {"AWS": "…", "Action":
+    /// …}`), its own `}` is the one missing: it ends before the first of them, they go back
+    /// to the statement, and this `}` closes the statement.
+    fn close_object(&mut self, close: Span) {
+        let split = self.stack.last().and_then(|f| {
+            let own = f.name.as_deref()?;
+            if !matches!(own, "Principal" | "NotPrincipal" | "Condition")
+                || !self.parent_is_object()
+            {
+                return None;
+            }
+            f.members.iter().position(|m| {
+                m.key != own
+                    && matches!(
+                        m.key.as_str(),
+                        "Sid"
+                            | "Effect"
+                            | "Principal"
+                            | "NotPrincipal"
+                            | "Action"
+                            | "NotAction"
+                            | "Resource"
+                            | "NotResource"
+                            | "Condition"
+                    )
+            })
+        });
+        let Some(at) = split else {
+            self.close(close);
+            return;
+        };
+        let Some(mut f) = self.stack.pop() else {
+            return;
+        };
+        let moved: Vec<Member> = f.members.split_off(at);
+        let own = f.name.clone().unwrap_or_default();
+        if let Some(first) = moved.first() {
+            self.error(
+                SyntaxIssue::new(
+                    "json-syntax",
+                    first.key_span,
+                    format!(
+                        "the `{own}` object is not closed before `\"{}\"`",
+                        first.key
+                    ),
+                )
+                .with_help(format!(
+                    "add `}}` at the end of the `{own}` value, before `\"{}\"`",
+                    first.key
+                ))
+                .with_label(f.open, format!("`{own}` starts here")),
+            );
+        }
+        let end = f.members.last().map_or(f.open.end, |m| m.value.span.end);
+        self.check_duplicates(&f.members);
+        let node = Node::new(Value::Object(f.members), Span::new(f.open.start, end));
+        self.complete(node);
+        if let Some(parent) = self.stack.last_mut() {
+            parent.members.extend(moved);
+            parent.erred = true;
+        }
+        self.close(close);
+    }
+
+    fn parent_is_object(&self) -> bool {
+        self.stack.len() >= 2
+            && self
+                .stack
+                .get(self.stack.len() - 2)
+                .is_some_and(|p| p.kind == Kind::Object)
+    }
+
     /// Closes the top container after its last content (its closer is missing).
     fn close_virtual(&mut self) {
         let Some(f) = self.stack.last() else {
@@ -518,9 +644,9 @@ impl<'a> Parser<'a> {
         if members.len() < 2 {
             return;
         }
-        // Small objects (nearly all) are searched in place; a map only for big ones.
-        let small = members.len() <= 16;
+        // Objects are small: a linear look-back beats hashing up to a few dozen members.
         let mut first: HashMap<&str, Span> = HashMap::new();
+        let small = members.len() <= 24;
         for (i, m) in members.iter().enumerate() {
             let earlier = if small {
                 members[..i]
@@ -528,15 +654,19 @@ impl<'a> Parser<'a> {
                     .find(|e| e.key == m.key)
                     .map(|e| e.key_span)
             } else {
-                let at = first.get(m.key.as_str()).copied();
-                if at.is_none() {
-                    first.insert(&m.key, m.key_span);
-                }
-                at
+                first.get(m.key.as_str()).copied()
             };
             match earlier {
-                None => {}
+                None => {
+                    if !small {
+                        first.insert(&m.key, m.key_span);
+                    }
+                }
                 Some(at) => {
+                    if self.duplicates >= MAX_PER_RULE {
+                        return;
+                    }
+                    self.duplicates += 1;
                     let help = if m.key == "Statement" {
                         "move the statements of both `Statement` arrays into one array; AWS keeps only the last `Statement` and silently drops the statements of the first".to_string()
                     } else {
@@ -564,6 +694,20 @@ impl<'a> Parser<'a> {
         };
         let st = f.state;
         match tok.kind {
+            Tok::RBracket
+                if st == St::AfterComma
+                    && matches!(self.lex.peek(0), Tok::Str(_) | Tok::Lit(_))
+                    && matches!(self.lex.peek(1), Tok::Comma | Tok::RBracket) =>
+            {
+                self.error(
+                    SyntaxIssue::new(
+                        "json-syntax",
+                        tok.span,
+                        "`]` closes the array too early: more elements follow it",
+                    )
+                    .with_help("remove this `]`"),
+                );
+            }
             Tok::RBracket => {
                 if st == St::AfterComma {
                     self.trailing_comma();
@@ -591,7 +735,7 @@ impl<'a> Parser<'a> {
                     )
                     .with_help("remove this comma; a comma goes only between two elements"),
                 ),
-                _ => self.error(
+                _ => self.double_comma(
                     SyntaxIssue::new("json-syntax", tok.span, "two commas in a row in the array")
                         .with_help(
                             "remove one of them; exactly one comma goes between two elements",
@@ -599,6 +743,11 @@ impl<'a> Parser<'a> {
                 ),
             },
             Tok::RBrace => self.mismatched(tok),
+            Tok::Colon
+                if st == St::AfterValue && self.last_is_string_item() && self.value_follows() =>
+            {
+                self.missing_open_brace_in_array();
+            }
             _ => {
                 let what = self.describe(&tok);
                 self.error(
@@ -633,14 +782,34 @@ impl<'a> Parser<'a> {
             statements: f.statements,
             container: f.name.clone(),
         });
+        self.mark_erred();
+    }
+
+    /// `,,`: reported, and remembered so that a trailing-comma fix removes them all.
+    fn double_comma(&mut self, issue: SyntaxIssue) {
+        let span = issue.span;
+        self.error(issue);
+        if let Some(f) = self.stack.last_mut() {
+            f.extra_commas.push(span);
+        }
     }
 
     fn trailing_comma(&mut self) {
         let Some(f) = self.stack.last() else {
             return;
         };
-        let Some(comma) = f.last_comma else {
+        let Some(first) = f.last_comma else {
             return; // the comma was inside an unterminated string, already reported
+        };
+        // `,,]`: one mistake; this finding replaces the "two commas" one.
+        let extra = f.extra_commas.clone();
+        self.issues
+            .retain(|i| !(i.rule == "json-syntax" && extra.contains(&i.span)));
+        let comma = extra.last().map_or(first, |l| first.cover(*l));
+        let mut edits = vec![(first, String::new())];
+        edits.extend(extra.iter().map(|c| (*c, String::new())));
+        let Some(f) = self.stack.last() else {
+            return;
         };
         let (message, help) = match f.kind {
             Kind::Array if f.statements => (
@@ -659,7 +828,7 @@ impl<'a> Parser<'a> {
         self.issues.push(
             SyntaxIssue::new("json-trailing-comma", comma, message)
                 .with_help(help)
-                .with_fix(Some(vec![(comma, String::new())])),
+                .with_fix(Some(edits)),
         );
     }
 
@@ -780,24 +949,50 @@ impl<'a> Parser<'a> {
                     f.discard = true;
                     f.state = St::AfterColon;
                 }
+                let depth = self.stack.len();
                 self.start_value(tok);
+                if self.stack.len() > depth {
+                    self.mark_erred();
+                }
             }
-            (St::Start | St::AfterValue, Tok::RBrace) => self.close(tok.span),
+            (St::AfterValue, Tok::Colon)
+                if self.last_member_is_fresh_string() && self.value_follows() =>
+            {
+                self.missing_open_brace_in_value();
+            }
+            (St::AfterKey, Tok::Comma | Tok::RBracket)
+                if self.looks_like_list_without_bracket(&tok) =>
+            {
+                self.missing_open_bracket(tok);
+            }
+            (St::AfterComma, Tok::RBrace)
+                if matches!(self.lex.peek(0), Tok::Str(_)) && *self.lex.peek(1) == Tok::Colon =>
+            {
+                self.error(
+                    SyntaxIssue::new(
+                        "json-syntax",
+                        tok.span,
+                        "`}` closes the object too early: more members follow it",
+                    )
+                    .with_help("remove this `}`"),
+                );
+            }
+            (St::Start | St::AfterValue, Tok::RBrace) => self.close_object(tok.span),
             (St::AfterComma, Tok::RBrace) => {
                 self.trailing_comma();
-                self.close(tok.span);
+                self.close_object(tok.span);
             }
-            (St::Start | St::AfterComma, Tok::Comma) => self.error(
+            (St::Start, Tok::Comma) => self.error(
                 SyntaxIssue::new(
                     "json-syntax",
                     tok.span,
-                    if st == St::Start {
-                        "comma before the first member of the object"
-                    } else {
-                        "two commas in a row in the object"
-                    },
+                    "comma before the first member of the object",
                 )
                 .with_help("remove this comma; exactly one comma goes between two members"),
+            ),
+            (St::AfterComma, Tok::Comma) => self.double_comma(
+                SyntaxIssue::new("json-syntax", tok.span, "two commas in a row in the object")
+                    .with_help("remove this comma; exactly one comma goes between two members"),
             ),
             (St::AfterKey, Tok::Colon) => {
                 if let Some(f) = self.stack.last_mut() {
@@ -876,16 +1071,7 @@ impl<'a> Parser<'a> {
             .last()
             .map(|f| (f.open, f.describe()))
             .unwrap_or_default();
-        let in_statements = self.stack.len() >= 2
-            && self
-                .stack
-                .get(self.stack.len() - 2)
-                .is_some_and(|p| p.statements);
-        let thing = if in_statements {
-            "statement".to_string()
-        } else {
-            desc.trim_start_matches("the ").to_string()
-        };
+        let thing = desc.trim_start_matches("the ").to_string();
         let comma = self.stack.last().and_then(|f| f.last_comma);
         let at = comma.filter(|_| st == St::AfterComma).unwrap_or(tok.span);
         self.error(
@@ -900,11 +1086,178 @@ impl<'a> Parser<'a> {
             .with_label(open, format!("this {thing} is never closed")),
         );
         self.close_virtual();
+        self.mark_erred();
         if let Some(p) = self.stack.last_mut() {
             if st == St::AfterComma {
                 p.state = St::AfterComma;
                 p.last_comma = comma;
             }
+        }
+        self.array(tok);
+    }
+
+    /// After a `:`, a value follows plainly: a container, or a scalar and then `,` or a
+    /// closer.
+    fn value_follows(&mut self) -> bool {
+        match self.lex.peek(0) {
+            Tok::LBrace | Tok::LBracket => true,
+            Tok::Str(_) | Tok::Lit(_) => {
+                matches!(self.lex.peek(1), Tok::Comma | Tok::RBrace | Tok::RBracket)
+            }
+            _ => false,
+        }
+    }
+
+    /// The array's last element is a string that was the previous token.
+    fn last_is_string_item(&self) -> bool {
+        self.stack.last().is_some_and(|f| {
+            f.items
+                .last()
+                .is_some_and(|n| matches!(n.value, Value::String(_)) && n.span.end == self.last_end)
+        })
+    }
+
+    /// The object's last member has a string value that was the previous token.
+    fn last_member_is_fresh_string(&self) -> bool {
+        self.stack.last().is_some_and(|f| {
+            f.members.last().is_some_and(|m| {
+                matches!(m.value.value, Value::String(_)) && m.value.span.end == self.last_end
+            })
+        })
+    }
+
+    /// `[ …, "Sid": …`: a string followed by `:` in an array is the first key of an
+    /// object whose `{` is missing. Reopens it as that object.
+    fn missing_open_brace_in_array(&mut self) {
+        let Some(f) = self.stack.last_mut() else {
+            return;
+        };
+        let Some(item) = f.items.pop() else {
+            return;
+        };
+        let statements = f.statements;
+        f.state = if f.items.is_empty() {
+            St::Start
+        } else {
+            St::AfterComma
+        };
+        // A comma missing before the string is part of the same mistake: this finding
+        // replaces that one (so it is reported even though it follows it).
+        let replaces = self
+            .missing
+            .last()
+            .is_some_and(|m| m.next.start == item.span.start);
+        if replaces {
+            self.missing.pop();
+        }
+        let Value::String(key) = item.value else {
+            return;
+        };
+        let (message, help) = if statements {
+            (
+                format!("the statement that starts with `\"{key}\"` has no opening `{{`"),
+                "add `{` before it; each statement is an object `{ … }` in the Statement array, separated by commas",
+            )
+        } else {
+            (
+                format!("`{{` is missing before the key `{key}`"),
+                "add `{` before it; a `\"key\": value` pair belongs in an object",
+            )
+        };
+        let issue = SyntaxIssue::new("json-syntax", item.span, message).with_help(help);
+        if replaces {
+            self.issues.push(issue);
+            self.mark_erred();
+        } else {
+            self.error(issue);
+        }
+        self.mark_erred();
+        self.push(Kind::Object, Span::point(item.span.start));
+        if let Some(o) = self.stack.last_mut() {
+            o.key = Some((key, item.span));
+            o.state = St::AfterColon;
+            o.erred = true;
+        }
+    }
+
+    /// `"Bool": "kms:GrantIsForAWSResource": true`: the value of `Bool` is an object whose
+    /// `{` is missing. Reopens the value as that object.
+    fn missing_open_brace_in_value(&mut self) {
+        let Some(f) = self.stack.last_mut() else {
+            return;
+        };
+        let Some(m) = f.members.pop() else {
+            return;
+        };
+        let Value::String(inner_key) = m.value.value else {
+            return;
+        };
+        let outer = m.key.clone();
+        f.key = Some((m.key, m.key_span));
+        f.state = St::AfterColon;
+        self.error(
+            SyntaxIssue::new(
+                "json-syntax",
+                m.value.span,
+                format!(
+                    "`{{` is missing before `\"{inner_key}\"`: the value of `{outer}` is an object"
+                ),
+            )
+            .with_help(format!("add `{{` after `\"{outer}\":`")),
+        );
+        self.mark_erred();
+        self.push(Kind::Object, Span::point(m.value.span.start));
+        if let Some(o) = self.stack.last_mut() {
+            o.key = Some((inner_key, m.value.span));
+            o.state = St::AfterColon;
+            o.erred = true;
+        }
+    }
+
+    /// `"Action": "kms:Encrypt", "kms:Decrypt", …`: the value of `Action` is a list whose
+    /// `[` is missing (a "key" with no value right after a string value, followed by more
+    /// strings).
+    fn looks_like_list_without_bracket(&mut self, tok: &Token) -> bool {
+        let shape = self.stack.last().is_some_and(|f| {
+            f.key_after_comma
+                && f.members
+                    .last()
+                    .is_some_and(|m| matches!(m.value.value, Value::String(_)))
+        });
+        if !shape {
+            return false;
+        }
+        tok.kind == Tok::RBracket
+            || (matches!(self.lex.peek(0), Tok::Str(_))
+                && matches!(self.lex.peek(1), Tok::Comma | Tok::RBracket))
+    }
+
+    fn missing_open_bracket(&mut self, tok: Token) {
+        let Some(f) = self.stack.last_mut() else {
+            return;
+        };
+        let (Some((second, second_span)), Some(m)) = (f.key.take(), f.members.pop()) else {
+            return;
+        };
+        let name = m.key.clone();
+        f.key = Some((m.key, m.key_span));
+        f.state = St::AfterColon;
+        self.error(
+            SyntaxIssue::new(
+                "json-syntax",
+                m.value.span,
+                format!("`[` is missing before this value: the value of `{name}` is a list"),
+            )
+            .with_help(format!("add `[` after `\"{name}\":`")),
+        );
+        let first = m.value;
+        self.mark_erred();
+        self.push(Kind::Array, Span::point(first.span.start));
+        if let Some(a) = self.stack.last_mut() {
+            a.erred = true;
+            a.items.push(first);
+            a.items.push(Node::new(Value::String(second), second_span));
+            a.state = St::AfterValue;
         }
         self.array(tok);
     }
@@ -918,6 +1271,8 @@ impl<'a> Parser<'a> {
 
     fn set_key(&mut self, key: String, span: Span) {
         if let Some(f) = self.stack.last_mut() {
+            f.key_after_comma = f.state == St::AfterComma;
+            f.extra_commas.clear();
             f.key = Some((key, span));
             f.discard = false;
             f.state = St::AfterKey;
@@ -949,6 +1304,7 @@ impl<'a> Parser<'a> {
             statements: false,
             container: Some(prev.key.clone()),
         });
+        self.mark_erred();
     }
 
     /// At `{` in an object right after its `Statement` array (`"Statement": [ … ], {`), with
@@ -1005,14 +1361,20 @@ impl<'a> Parser<'a> {
             return;
         };
         // One closer too many, if the container plainly goes on after it.
+        let after_key = self.stack.last().is_some_and(|f| f.state == St::AfterKey);
+        let p0 = self.lex.peek(0).clone();
+        let p1 = self.lex.peek(1).clone();
         let extra = match top {
             Kind::Array => {
-                *self.lex.peek(0) == Tok::RBracket
-                    || (*self.lex.peek(0) == Tok::Comma
-                        && matches!(self.lex.peek(1), Tok::LBrace | Tok::LBracket))
+                p0 == Tok::RBracket
+                    || (p0 == Tok::Comma && matches!(p1, Tok::LBrace | Tok::LBracket))
+                    || (matches!(p0, Tok::Str(_) | Tok::Lit(_))
+                        && matches!(p1, Tok::Comma | Tok::RBracket))
             }
             Kind::Object => {
-                *self.lex.peek(0) == Tok::Comma && matches!(self.lex.peek(1), Tok::Str(_))
+                (p0 == Tok::Comma && matches!(p1, Tok::Str(_)))
+                    || (matches!(p0, Tok::Str(_)) && p1 == Tok::Colon)
+                    || (after_key && p0 == Tok::Colon)
             }
         };
         let target = if extra {
@@ -1040,6 +1402,7 @@ impl<'a> Parser<'a> {
                     self.close_virtual();
                 }
                 self.close(tok.span);
+                self.mark_erred();
             }
             None => {
                 let opener = if want == Kind::Object { "{" } else { "[" };
@@ -1106,6 +1469,14 @@ impl<'a> Parser<'a> {
                 }
             }
             Top::AfterRoot => {
+                if tok.kind == Tok::Colon
+                    && self.root.as_ref().is_some_and(|r| {
+                        matches!(r.value, Value::String(_)) && r.span.end == self.last_end
+                    })
+                {
+                    self.missing_open_brace_at_start();
+                    return;
+                }
                 if self.root_ends_with_statements() {
                     if tok.kind == Tok::Comma
                         && *self.lex.peek(0) == Tok::LBrace
@@ -1197,6 +1568,30 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// `"Version": …` at the very start: the document's `{` is missing.
+    fn missing_open_brace_at_start(&mut self) {
+        let Some(root) = self.root.take() else {
+            return;
+        };
+        let Value::String(key) = root.value else {
+            return;
+        };
+        self.top = Top::BeforeRoot;
+        self.error(
+            SyntaxIssue::new(
+                "json-syntax",
+                root.span,
+                "the document has no opening `{` before its first key",
+            )
+            .with_help("add `{` at the start of the file"),
+        );
+        self.push(Kind::Object, Span::point(root.span.start));
+        if let Some(o) = self.stack.last_mut() {
+            o.key = Some((key, root.span));
+            o.state = St::AfterColon;
+        }
+    }
+
     fn unclean(&mut self, i: usize) {
         if let Some(o) = self.outside.get_mut(i) {
             o.clean = false;
@@ -1259,7 +1654,7 @@ impl<'a> Parser<'a> {
             while !self.stack.is_empty() {
                 self.close_virtual();
             }
-        } else if self.root.is_none() && self.issues.is_empty() && self.lex.issues.is_empty() {
+        } else if self.root.is_none() && self.issues.is_empty() {
             let message = if self.lex.comments.is_empty() {
                 "the file is empty; expected a JSON value"
             } else {
@@ -1273,8 +1668,13 @@ impl<'a> Parser<'a> {
     fn finish(self) -> Parsed {
         let text = self.text;
         let mut issues = self.issues;
-        issues.extend(self.lex.issues);
-        issues.extend(self.lex.comments.iter().map(|c| comment_issue(text, c)));
+        issues.extend(
+            self.lex
+                .comments
+                .iter()
+                .take(MAX_PER_RULE)
+                .map(|c| comment_issue(text, c)),
+        );
         if let Some(issue) = smart_quote_issue(&self.lex.smart) {
             issues.push(issue);
         }
@@ -1285,6 +1685,15 @@ impl<'a> Parser<'a> {
             &self.outside,
             &mut issues,
         );
+        // A file with thousands of comments or duplicate keys is not a file anyone wrote
+        // by hand; the first ones say what is wrong.
+        issues.sort_by_key(|i| (i.span.start, i.span.end));
+        let mut per_rule: HashMap<&'static str, usize> = HashMap::new();
+        issues.retain(|i| {
+            let n = per_rule.entry(i.rule).or_insert(0);
+            *n += 1;
+            *n <= MAX_PER_RULE
+        });
         Parsed {
             root: self.root,
             issues,
@@ -1396,14 +1805,19 @@ fn verify_fixes(text: &str, parsed: &mut Parsed) {
     let before = rule_counts(&parsed.issues);
     let max = (VERIFY_BYTES / text.len().max(1)).clamp(1, VERIFY_MAX);
     let mut checked = 0;
+    let trusted = |rule: &str| matches!(rule, "json-comment" | "json-trailing-comma");
     for i in 0..parsed.issues.len() {
         let issue = &parsed.issues[i];
         let Some(edits) = &issue.fix else {
             continue;
         };
         let rule = issue.rule;
-        let trusted = matches!(rule, "json-comment" | "json-trailing-comma");
-        let ok = if checked < max {
+        let trusted = trusted(rule);
+        // Removing a comment or a trailing comma is safe by construction (the mutation
+        // tests check it); re-parsing for each of a file's many comments is not worth it.
+        let ok = if trusted {
+            true
+        } else if checked < max {
             checked += 1;
             match apply_edits(text, edits) {
                 Ok(fixed) => {
@@ -1415,7 +1829,7 @@ fn verify_fixes(text: &str, parsed: &mut Parsed) {
                 Err(_) => false,
             }
         } else {
-            trusted
+            false
         };
         if !ok {
             parsed.issues[i].fix = None;
@@ -1636,6 +2050,85 @@ mod tests {
         let t = "{\"a\": 1}\n{\"b\": 2}";
         assert_eq!(rules(t), vec!["json-syntax"]);
         assert_eq!(rules("{\"a\": 1},"), vec!["json-trailing-comma"]);
+    }
+
+    /// (text, the one finding's message contains, pointer that must read back, its value)
+    const RECOVERIES: &[(&str, &str, &str, &str)] = &[
+        // A `Principal` whose `}` is missing.
+        (
+            "{\"Statement\": [{\"Principal\": {\"AWS\": \"*\", \"Action\": \"kms:*\"}, {\"Sid\": \"b\"}]}",
+            "`Principal` object is not closed",
+            "/Statement/0/Action",
+            "kms:*",
+        ),
+        // A statement without its `{`.
+        (
+            "{\"Statement\": [{\"Sid\": \"a\"},\n \"Sid\": \"b\", \"Effect\": \"Allow\"}]}",
+            "has no opening `{`",
+            "/Statement/1/Effect",
+            "Allow",
+        ),
+        // An operator object without its `{`.
+        (
+            "{\"Condition\": {\"Bool\": \"kms:GrantIsForAWSResource\": \"true\"}}}",
+            "`{` is missing",
+            "/Condition/Bool/kms:GrantIsForAWSResource",
+            "true",
+        ),
+        // A list without its `[`.
+        (
+            "{\"Action\": \"kms:Encrypt\", \"kms:Decrypt\", \"kms:ReEncrypt*\"], \"Resource\": \"*\"}",
+            "`[` is missing",
+            "/Action/2",
+            "kms:ReEncrypt*",
+        ),
+        // The document's `{`.
+        (
+            "\"Version\": \"2012-10-17\", \"Statement\": []}",
+            "no opening `{`",
+            "/Version",
+            "2012-10-17",
+        ),
+        // A stray quote before a key.
+        (
+            "{\"Null\": {\n  \"  \"y\": \"z\"}}",
+            "stray `\"`",
+            "/Null/y",
+            "z",
+        ),
+        // A `}` that closes too early.
+        (
+            "{\"a\": \"1\",}\n \"b\": \"2\"}",
+            "too early",
+            "/b",
+            "2",
+        ),
+        // A key whose opening quote is missing.
+        (
+            "{\"Sid\": \"a\", Effect\": \"Allow\"}",
+            "no opening quote",
+            "/Effect",
+            "Allow",
+        ),
+    ];
+
+    #[test]
+    fn recoveries_name_the_mistake_once_and_keep_the_tree() {
+        for (text, message, pointer, value) in RECOVERIES {
+            let p = parse(text);
+            assert_eq!(p.issues.len(), 1, "{text}: {:?}", p.issues);
+            assert!(
+                p.issues[0].message.contains(message),
+                "{text}: {}",
+                p.issues[0].message
+            );
+            let root = p.root.unwrap_or(Node::new(Value::Null, Span::default()));
+            assert_eq!(
+                root.pointer(pointer).and_then(Node::as_str),
+                Some(*value),
+                "{text}: {root:?}"
+            );
+        }
     }
 
     #[test]

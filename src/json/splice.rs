@@ -132,23 +132,58 @@ fn statement_value(
             for (i, e) in items.iter().enumerate() {
                 let prev = i.checked_sub(1).and_then(|j| items.get(j));
                 let next = items.get(i + 1);
-                if matches!(e.value, Value::Array(_)) {
-                    let merged = by_next.remove(&e.span.start);
-                    issues.push(nested_issue(text, e, prev, next, merged.as_ref()));
+                // A missing comma right before or right after the pasted element is part
+                // of the same paste: one finding, one fix.
+                let nested = matches!(e.value, Value::Array(_));
+                if !nested && !is_document(e) {
+                    continue;
+                }
+                let before = by_next.remove(&e.span.start);
+                let after = next.and_then(|n| {
+                    by_next
+                        .get(&n.span.start)
+                        .is_some_and(|m| m.prev == e.span)
+                        .then(|| by_next.remove(&n.span.start))
+                        .flatten()
+                });
+                let gaps = Gaps {
+                    before: before.as_ref(),
+                    after: after.as_ref(),
+                };
+                if nested {
+                    issues.push(nested_issue(text, e, prev, next, gaps));
                     let mut docs = Vec::new();
                     documents_in_nested(e, &mut docs, 0);
                     for d in docs {
-                        let merged = by_next.remove(&d.span.start);
-                        issues.push(pasted_issue(text, d, merged.as_ref(), false));
+                        let before = by_next.remove(&d.span.start);
+                        let gaps = Gaps {
+                            before: before.as_ref(),
+                            after: None,
+                        };
+                        issues.push(pasted_issue(text, d, gaps, false));
                     }
-                } else if is_document(e) {
-                    let merged = by_next.remove(&e.span.start);
-                    issues.push(pasted_issue(text, e, merged.as_ref(), false));
+                } else {
+                    issues.push(pasted_issue(text, e, gaps, false));
                 }
             }
         }
-        Value::Object(_) if is_document(v) => issues.push(pasted_issue(text, v, None, true)),
+        Value::Object(_) if is_document(v) => {
+            issues.push(pasted_issue(text, v, Gaps::default(), true));
+        }
         _ => {}
+    }
+}
+
+/// Missing commas on either side of a pasted element, reported with it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Gaps<'a> {
+    before: Option<&'a MissingComma>,
+    after: Option<&'a MissingComma>,
+}
+
+impl Gaps<'_> {
+    fn any(&self) -> bool {
+        self.before.is_some() || self.after.is_some()
     }
 }
 
@@ -197,6 +232,20 @@ fn newline(text: &str) -> &'static str {
 
 fn line_start(text: &str, at: usize) -> usize {
     text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// A deletion of `span` widened to its whole line (line break included) when nothing but
+/// blanks shares the line with it.
+fn whole_line(text: &str, span: Span) -> Span {
+    let start = line_start(text, span.start);
+    let end = text[span.end..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i + 1);
+    if text[start..span.start].trim().is_empty() && text[span.end..end].trim().is_empty() {
+        Span::new(start, end)
+    } else {
+        span
+    }
 }
 
 /// The leading blanks of the line holding `at`.
@@ -259,14 +308,14 @@ fn nested_issue(
     arr: &Node,
     prev: Option<&Node>,
     next: Option<&Node>,
-    merged: Option<&MissingComma>,
+    gaps: Gaps,
 ) -> SyntaxIssue {
     let open = first_char(text, arr.span);
     let close = last_char(text, arr.span);
     let closed = char_at(text, close.start) == Some(']') && close.start > open.start;
     let mut help = "remove this `[` and its matching `]` so the statements inside become elements of the Statement array, separated by commas".to_string();
-    if merged.is_some() {
-        help.push_str("; a comma is also missing before this `[`");
+    if gaps.any() {
+        help.push_str(&format!("; {}", missing_commas_note(gaps)));
     }
     let mut issue = SyntaxIssue::new(
         "splice-nested-array",
@@ -277,21 +326,29 @@ fn nested_issue(
     if closed {
         issue = issue.with_label(close, "the nested array ends here");
     }
-    if let Some(m) = merged {
+    if let Some(m) = gaps.before {
         issue = issue.with_label(last_char(text, m.prev), "a `,` must follow this");
     }
-    let fix = flatten_fix(text, arr, prev, next, merged);
+    let fix = flatten_fix(text, arr, prev, next, gaps);
     issue.with_fix(fix)
 }
 
+fn missing_commas_note(gaps: Gaps) -> &'static str {
+    match (gaps.before.is_some(), gaps.after.is_some()) {
+        (true, true) => "the commas before and after it are missing too",
+        (true, false) => "the comma before it is missing too",
+        _ => "the comma after it is missing too",
+    }
+}
+
 /// Edits that remove the brackets of `arr` (and of arrays nested in it), or the empty
-/// array itself.
+/// array itself, and put in the commas missing around it.
 fn flatten_fix(
     text: &str,
     arr: &Node,
     prev: Option<&Node>,
     next: Option<&Node>,
-    merged: Option<&MissingComma>,
+    gaps: Gaps,
 ) -> Option<Vec<(Span, String)>> {
     let blank_comma = |s: &str| {
         s.chars().filter(|c| *c == ',').count() == 1
@@ -299,19 +356,25 @@ fn flatten_fix(
     };
     let items = arr.as_array()?;
     if items.is_empty() {
-        if merged.is_some() {
-            return Some(vec![(arr.span, String::new())]);
-        }
-        if let Some(p) = prev.filter(|p| blank_comma(&text[p.span.end..arr.span.start])) {
-            return Some(vec![(Span::new(p.span.end, arr.span.end), String::new())]);
-        }
-        if let Some(n) = next.filter(|n| blank_comma(&text[arr.span.end..n.span.start])) {
-            return Some(vec![(
-                Span::new(arr.span.start, n.span.start),
-                String::new(),
-            )]);
-        }
-        return Some(vec![(arr.span, String::new())]);
+        // The array goes; what was on either side must end up separated by one comma.
+        return Some(match (gaps.before, gaps.after) {
+            (Some(b), Some(_)) => vec![
+                (arr.span, String::new()),
+                (Span::point(b.prev.end), ",".to_string()),
+            ],
+            (Some(_), None) | (None, Some(_)) => vec![(arr.span, String::new())],
+            (None, None) => {
+                if let Some(p) = prev.filter(|p| blank_comma(&text[p.span.end..arr.span.start])) {
+                    vec![(Span::new(p.span.end, arr.span.end), String::new())]
+                } else if let Some(n) =
+                    next.filter(|n| blank_comma(&text[arr.span.end..n.span.start]))
+                {
+                    vec![(Span::new(arr.span.start, n.span.start), String::new())]
+                } else {
+                    vec![(arr.span, String::new())]
+                }
+            }
+        });
     }
     let mut edits = Vec::new();
     let mut stack = vec![arr];
@@ -323,17 +386,30 @@ fn flatten_fix(
         {
             return None;
         }
-        edits.push((Span::new(x.span.start, x.span.start + 1), String::new()));
-        edits.push((Span::new(x.span.end - 1, x.span.end), String::new()));
+        let closer = if std::ptr::eq(x, arr) && gaps.after.is_some() {
+            ","
+        } else {
+            ""
+        };
+        edits.push((
+            whole_line(text, Span::new(x.span.start, x.span.start + 1)),
+            String::new(),
+        ));
+        let close = Span::new(x.span.end - 1, x.span.end);
+        if closer.is_empty() {
+            edits.push((whole_line(text, close), String::new()));
+        } else {
+            edits.push((close, closer.to_string()));
+        }
         stack.extend(xs.iter().filter(|c| matches!(c.value, Value::Array(_))));
     }
-    if let Some(m) = merged {
+    if let Some(m) = gaps.before {
         edits.push((Span::point(m.prev.end), ",".to_string()));
     }
     Some(edits)
 }
 
-fn pasted_issue(text: &str, doc: &Node, merged: Option<&MissingComma>, whole: bool) -> SyntaxIssue {
+fn pasted_issue(text: &str, doc: &Node, gaps: Gaps, whole: bool) -> SyntaxIssue {
     let open = first_char(text, doc.span);
     let (message, mut help) = if whole {
         (
@@ -346,8 +422,8 @@ fn pasted_issue(text: &str, doc: &Node, merged: Option<&MissingComma>, whole: bo
             "keep only its statements: delete the `{ \"Version\": …, \"Statement\": [` before them and the `] }` after them, so they become elements of this Statement array".to_string(),
         )
     };
-    if merged.is_some() {
-        help.push_str("; a comma is also missing before it");
+    if gaps.any() {
+        help.push_str(&format!("; {}", missing_commas_note(gaps)));
     }
     let mut issue = SyntaxIssue::new("splice-pasted-document", open, message);
     if let Some(m) = doc.member("Version") {
@@ -356,21 +432,17 @@ fn pasted_issue(text: &str, doc: &Node, merged: Option<&MissingComma>, whole: bo
     if let Some(m) = doc.member("Statement") {
         issue = issue.with_label(m.key_span, "the pasted statements are in here");
     }
-    if let Some(m) = merged {
+    if let Some(m) = gaps.before {
         issue = issue.with_label(last_char(text, m.prev), "a `,` must follow this");
     }
-    let fix = unwrap_fix(text, doc, merged, whole);
+    let fix = unwrap_fix(text, doc, gaps, whole);
     issue.with_help(help).with_fix(fix)
 }
 
 /// Edits that replace a pasted policy by its statements (or, for a whole `Statement`
-/// value, by its `Statement` value). Certain only if the policy holds nothing else.
-fn unwrap_fix(
-    text: &str,
-    doc: &Node,
-    merged: Option<&MissingComma>,
-    whole: bool,
-) -> Option<Vec<(Span, String)>> {
+/// value, by its `Statement` value), and put in the commas missing around it. Certain
+/// only if the policy holds nothing else.
+fn unwrap_fix(text: &str, doc: &Node, gaps: Gaps, whole: bool) -> Option<Vec<(Span, String)>> {
     let members = doc.as_object()?;
     if !members
         .iter()
@@ -389,11 +461,22 @@ fn unwrap_fix(
         Value::Object(_) => (inner.span.start, inner.span.end),
         _ => return None,
     };
+    let after = if gaps.after.is_some() { "," } else { "" };
+    // `{ "Version": …, "Statement": [` on lines of their own: delete those lines whole.
+    let blank_before = |at: usize| text[line_start(text, at)..at].trim().is_empty();
+    let head = if blank_before(doc.span.start) && blank_before(keep_start) {
+        Span::new(
+            line_start(text, doc.span.start),
+            line_start(text, keep_start),
+        )
+    } else {
+        Span::new(doc.span.start, keep_start)
+    };
     let mut edits = vec![
-        (Span::new(doc.span.start, keep_start), String::new()),
-        (Span::new(keep_end, doc.span.end), String::new()),
+        (head, String::new()),
+        (Span::new(keep_end, doc.span.end), after.to_string()),
     ];
-    if let Some(m) = merged {
+    if let Some(m) = gaps.before {
         edits.push((Span::point(m.prev.end), ",".to_string()));
     }
     Some(edits)
@@ -666,6 +749,23 @@ mod tests {
             vec!["splice-outside-array", "splice-missing-comma"]
         );
         assert_eq!(sids(t), vec!["a", "b", "c"]);
+    }
+
+    #[test]
+    fn fixes_keep_crlf_line_endings() {
+        let t = "{\r\n  \"Statement\": [\r\n    {\"Sid\": \"a\"}\r\n  ],\r\n  {\"Sid\": \"b\"}\r\n}\r\n";
+        let f = fixed(t, "splice-outside-array");
+        assert!(parse(&f).is_valid(), "{f:?}");
+        assert_eq!(f.matches('\n').count(), f.matches("\r\n").count(), "{f:?}");
+        assert_eq!(sids(&f), vec!["a", "b"]);
+        let t = "{\r\n  \"Statement\": [\r\n    {\"Sid\": \"a\"},\r\n    [\r\n      {\"Sid\": \"b\"}\r\n    ]\r\n  ]\r\n}\r\n";
+        let f = fixed(t, "splice-nested-array");
+        assert!(parse(&f).is_valid(), "{f:?}");
+        assert_eq!(f.matches('\n').count(), f.matches("\r\n").count(), "{f:?}");
+        assert!(
+            !f.contains("\n\r\n"),
+            "an emptied line was left behind: {f:?}"
+        );
     }
 
     #[test]

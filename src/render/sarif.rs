@@ -74,6 +74,17 @@ fn level(s: Severity) -> &'static str {
 }
 
 fn descriptor(m: &RuleMeta) -> Value {
+    let mut d = descriptor_fields(m);
+    // A user's pack rule has no page in cmklint's repository.
+    if m.group == crate::rules::Group::Custom {
+        if let Some(o) = d.as_object_mut() {
+            o.remove("helpUri");
+        }
+    }
+    d
+}
+
+fn descriptor_fields(m: &RuleMeta) -> Value {
     json!({
         "id": m.id,
         "shortDescription": { "text": m.summary },

@@ -122,8 +122,17 @@ impl Rule for MetaOnly {
     }
 }
 
-/// Every built-in rule, in catalogue order.
+/// Every built-in rule, in catalogue order: the rules written in Rust and the rules of the
+/// built-in rule packs (`rules/packs/`), each pack rule after the Rust rules of its group.
 pub fn builtin() -> Vec<&'static dyn Rule> {
+    let mut all = native();
+    all.extend(crate::pack::builtin_rules());
+    all.sort_by_key(|r| r.meta().group); // stable: keeps catalogue order within a group
+    all
+}
+
+/// The built-in rules written in Rust (without the built-in rule packs).
+pub fn native() -> Vec<&'static dyn Rule> {
     let mut all: Vec<&'static dyn Rule> = Vec::new();
     all.extend_from_slice(syntax::RULES);
     all.extend_from_slice(aws::RULES);

@@ -1,0 +1,636 @@
+//! Loading a rule pack: parse it with spans, validate it against
+//! `schemas/rule-pack.schema.json`, then check what a schema cannot (regexes compile,
+//! paths parse, placeholders exist, ids are unique and not taken by built-in rules, the
+//! documentation has its sections) and compile it. Every mistake is a `config-error`
+//! diagnostic pointing at the characters in the pack file; a pack with any mistake is not
+//! used at all.
+
+use std::sync::{Arc, OnceLock};
+
+use regex::RegexBuilder;
+
+use super::assert::{Assertion, JsonType, Operand, Pattern};
+use super::path::Selector;
+use super::rule::{Condition, PackRule, Target};
+use super::schema::{Problem, Schema};
+use super::template::{any_var, config_only, ConfigKey, Template, CONFIG_KEYS};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::CONFIG_ERROR;
+use crate::json::{decode_string_literal, Node, Value};
+use crate::rules::{Group, RuleMeta};
+use crate::source::{SourceFile, Span};
+
+/// The schema every pack is validated against.
+pub const PACK_SCHEMA: &str = include_str!("../../schemas/rule-pack.schema.json");
+
+/// Sections every rule's documentation must have (as for built-in rules).
+pub const DOC_SECTIONS: &[&str] = &[
+    "## What it checks",
+    "## Why it matters",
+    "## Example",
+    "## Use instead",
+];
+
+/// Assertion names, for "did you mean" on a misspelt one.
+const ASSERTIONS: &[&str] = &[
+    "exists",
+    "absent",
+    "type",
+    "equals",
+    "one_of",
+    "pattern",
+    "not_pattern",
+    "min",
+    "max",
+    "schema",
+    "ignore_case",
+];
+
+const RULE_FIELDS: &[&str] = &[
+    "id",
+    "severity",
+    "summary",
+    "kinds",
+    "path",
+    "when",
+    "assert",
+    "default",
+    "message",
+    "message_missing",
+    "help",
+    "docs",
+];
+
+/// Regexes larger than this (compiled) are refused: a pack must not make a run slow.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+fn pack_schema() -> Option<&'static Schema> {
+    static SCHEMA: OnceLock<Option<Schema>> = OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            serde_json::from_str(PACK_SCHEMA)
+                .ok()
+                .and_then(|json| Schema::compile(&json).ok())
+        })
+        .as_ref()
+}
+
+/// Where the pack comes from: built-in packs are part of cmklint (their rules join the
+/// cloud groups), user packs are the user's (group `custom`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Builtin,
+    User,
+}
+
+/// Collects a pack's mistakes.
+struct Errors {
+    file: Arc<SourceFile>,
+    out: Vec<Diagnostic>,
+}
+
+impl Errors {
+    fn push(&mut self, span: Span, message: String) {
+        self.out.push(
+            Diagnostic::new(CONFIG_ERROR, Severity::Error, span, format!("invalid rule pack: {message}"))
+                .with_file(self.file.clone())
+                .with_help("fix the rule pack; docs/writing-rules.md describes every field, and schemas/rule-pack.schema.json lets an editor check it as you type"),
+        );
+    }
+
+    fn push_labelled(&mut self, span: Span, message: String, label: Span, text: &str) {
+        self.push(span, message);
+        if let Some(d) = self.out.pop() {
+            self.out.push(d.with_label(label, text));
+        }
+    }
+}
+
+/// Loads one pack. `taken(id)` says whether a rule id is already used (by a built-in rule
+/// or an earlier pack). On success the rules are returned in file order.
+pub fn load(
+    file: Arc<SourceFile>,
+    origin: Origin,
+    taken: &dyn Fn(&str) -> bool,
+) -> Result<Vec<PackRule>, Vec<Diagnostic>> {
+    let mut errors = Errors {
+        file: file.clone(),
+        out: Vec::new(),
+    };
+    let parsed = crate::json::parse(&file.text);
+    for issue in &parsed.issues {
+        errors.push(issue.span, issue.message.clone());
+    }
+    let root = match parsed.root {
+        Some(root) if parsed.issues.is_empty() => root,
+        _ => {
+            if errors.out.is_empty() {
+                errors.push(Span::point(0), "the file holds no JSON".to_string());
+            }
+            return Err(errors.out);
+        }
+    };
+
+    // 1. The shape, against the pack schema.
+    let mut bad_rules: Vec<usize> = Vec::new();
+    match pack_schema() {
+        Some(schema) => {
+            let mut found = schema.check(&root, "", None, &|_| false);
+            // Several missing fields of one object are one mistake, one message.
+            let mut i = 0;
+            while i < found.len() {
+                if let Problem::Missing(first) = &found[i].problem {
+                    let mut names = vec![first.clone()];
+                    let mut j = i + 1;
+                    while j < found.len() {
+                        match &found[j].problem {
+                            Problem::Missing(n) if found[j].pointer == found[i].pointer => {
+                                names.push(n.clone());
+                                found.remove(j);
+                            }
+                            _ => j += 1,
+                        }
+                    }
+                    found[i].problem = Problem::Missing(names.join("`, `"));
+                }
+                i += 1;
+            }
+            for e in found {
+                if let Some(i) = rule_index(&e.pointer) {
+                    bad_rules.push(i);
+                }
+                let message = schema_message(&root, &e.pointer, &e.problem);
+                errors.push(e.span, message);
+            }
+        }
+        None => errors.push(
+            Span::point(0),
+            "cmklint's own rule-pack schema does not compile (a bug in cmklint)".to_string(),
+        ),
+    }
+
+    // 2. What the schema cannot say, rule by rule.
+    let mut rules = Vec::new();
+    let mut seen: Vec<(String, Span)> = Vec::new();
+    let items = root
+        .get("rules")
+        .and_then(Node::as_array)
+        .unwrap_or_default();
+    for (i, item) in items.iter().enumerate() {
+        if let Some(id_node) = item.get("id") {
+            if let Some(id) = id_node.as_str() {
+                if let Some((_, first)) = seen.iter().find(|(s, _)| s == id) {
+                    errors.push_labelled(
+                        id_node.span,
+                        format!("rule id `{id}` is used twice in this pack"),
+                        *first,
+                        "first used here",
+                    );
+                } else if id == CONFIG_ERROR || id == crate::engine::IO_ERROR {
+                    errors.push(
+                        id_node.span,
+                        format!("rule id `{id}` is reserved by cmklint"),
+                    );
+                } else if taken(id) {
+                    errors.push(
+                        id_node.span,
+                        format!("rule id `{id}` is already the id of a built-in rule or a rule of another pack; pick another id (for example with your organisation's prefix)"),
+                    );
+                }
+                seen.push((id.to_string(), id_node.span));
+            }
+        }
+        if bad_rules.contains(&i) {
+            continue;
+        }
+        if let Some(rule) = build_rule(&file, item, origin, &mut errors) {
+            rules.push(rule);
+        }
+    }
+    if errors.out.is_empty() {
+        Ok(rules)
+    } else {
+        Err(errors.out)
+    }
+}
+
+/// `/rules/3/...` → 3.
+fn rule_index(pointer: &str) -> Option<usize> {
+    pointer
+        .strip_prefix("/rules/")?
+        .split('/')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// A schema error in a pack, in the words of a pack author.
+fn schema_message(root: &Node, pointer: &str, problem: &Problem) -> String {
+    let rule_id = rule_index(pointer)
+        .and_then(|i| root.pointer(&format!("/rules/{i}/id")))
+        .and_then(Node::as_str)
+        .map(|id| format!("rule `{id}`: "))
+        .unwrap_or_default();
+    let parent = pointer.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
+    let field = pointer.rsplit('/').next().unwrap_or("");
+    let in_assert = parent.ends_with("/assert") || parent.contains("/when");
+    let suggest = |name: &str, known: &[&str]| {
+        crate::region::did_you_mean(name, known)
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default()
+    };
+    let text = match problem {
+        Problem::Unexpected(name)
+            if in_assert && !matches!(name.as_str(), "path" | "config" | "default") =>
+        {
+            format!(
+                "unknown assertion `{name}`{}; the assertions are {}",
+                suggest(name, ASSERTIONS),
+                ASSERTIONS
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+        Problem::Unexpected(name)
+            if rule_index(pointer).is_some() && parent.matches('/').count() == 2 =>
+        {
+            format!("unknown rule field `{name}`{}", suggest(name, RULE_FIELDS))
+        }
+        Problem::Unexpected(name) => format!("unknown field `{name}`"),
+        Problem::Missing(name)
+            if rule_index(pointer).is_some() && pointer.matches('/').count() == 2 =>
+        {
+            format!("the rule has no `{name}`")
+        }
+        Problem::Missing(name) => format!("`{name}` is missing"),
+        Problem::Other(_) if field == "path" => {
+            let text = root.pointer(pointer).and_then(Node::as_str).unwrap_or("");
+            match Selector::parse(text) {
+                Err(e) => format!("path {e}"),
+                Ok(_) => format!("path `{text}` is not a JSON pointer"),
+            }
+        }
+        Problem::Other(m) => {
+            let what = match field {
+                "severity" => "severity",
+                "id" => "rule id",
+                _ if parent.ends_with("/kinds") => "kind",
+                "config" => "configuration key",
+                "path" => "path",
+                _ => "",
+            };
+            if what.is_empty() {
+                format!("`{}` {m}", pointer)
+            } else {
+                format!("{what} {m}")
+            }
+        }
+    };
+    format!("{rule_id}{text}")
+}
+
+/// The span of the `i`-th character range of a string literal's decoded text.
+fn inner_span(file: &SourceFile, literal: &Node, start: usize, end: usize) -> Span {
+    decode_string_literal(&file.text, literal.span)
+        .map(|d| d.map_span(Span::new(start, end)))
+        .unwrap_or(literal.span)
+}
+
+fn build_rule(
+    file: &Arc<SourceFile>,
+    item: &Node,
+    origin: Origin,
+    errors: &mut Errors,
+) -> Option<PackRule> {
+    let before = errors.out.len();
+    let s = |key: &str| item.get(key).and_then(Node::as_str).unwrap_or("");
+    let id = s("id");
+    let prefix = format!("rule `{id}`: ");
+
+    let severity = Severity::parse(s("severity")).unwrap_or(Severity::Error);
+    let kinds: Vec<&'static str> = item
+        .get("kinds")
+        .map(|k| k.strings())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, _)| {
+            crate::document::KINDS
+                .iter()
+                .find(|i| i.id == k)
+                .map(|i| i.id)
+        })
+        .collect();
+
+    let path_node = item.get("path")?;
+    let path = match Selector::parse(path_node.as_str().unwrap_or("")) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            errors.push(path_node.span, format!("{prefix}path {e}"));
+            None
+        }
+    };
+
+    let mut when = Vec::new();
+    if let Some(w) = item.get("when") {
+        let conds: Vec<&Node> = match &w.value {
+            Value::Array(items) => items.iter().collect(),
+            _ => vec![w],
+        };
+        for c in conds {
+            if let Some(cond) = build_condition(file, c, &prefix, errors) {
+                when.push(cond);
+            }
+        }
+    }
+
+    let assert_node = item.get("assert")?;
+    let assertion = build_assertion(file, assert_node, &prefix, errors);
+    let default = item.get("default").cloned();
+    if let (Some(a), Some(d)) = (&assertion, item.member("default")) {
+        if a.exists == Some(false) {
+            errors.push(
+                d.key_span,
+                format!(
+                    "{prefix}a `default` means nothing for a rule that demands the key be absent"
+                ),
+            );
+        }
+    }
+
+    let template = |key: &str, errors: &mut Errors| -> Option<Template> {
+        let node = item.get(key)?;
+        match Template::parse(node.as_str()?, any_var) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                errors.push(
+                    inner_span(file, node, e.start, e.end),
+                    format!("{prefix}{key}: {}", e.message),
+                );
+                None
+            }
+        }
+    };
+    let message = template("message", errors);
+    let message_missing = template("message_missing", errors);
+    let help = template("help", errors);
+
+    let docs_node = item.get("docs")?;
+    let docs = docs_node.as_str().unwrap_or("");
+    let missing: Vec<&str> = DOC_SECTIONS
+        .iter()
+        .copied()
+        .filter(|sec| !docs.lines().any(|l| l.trim_end() == *sec))
+        .collect();
+    if !missing.is_empty() {
+        errors.push(
+            docs_node.span,
+            format!(
+                "{prefix}docs lack the section{} {}; a rule's documentation has `## What it checks`, `## Why it matters`, `## Example` and `## Use instead`",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+            ),
+        );
+    }
+
+    if errors.out.len() > before {
+        return None;
+    }
+    let group = match origin {
+        Origin::User => Group::Custom,
+        Origin::Builtin => builtin_group(&kinds),
+    };
+    Some(PackRule {
+        meta: RuleMeta {
+            id: leak(id),
+            group,
+            severity,
+            summary: leak(s("summary")),
+            docs: leak(docs),
+            fixable: false,
+        },
+        kinds,
+        path: path?,
+        when,
+        assertion: assertion?,
+        default,
+        message: message?,
+        message_missing,
+        help: help?,
+        file: file.clone(),
+        id_span: item.get("id").map(|n| n.span).unwrap_or_default(),
+        needs: OnceLock::new(),
+    })
+}
+
+fn builtin_group(kinds: &[&str]) -> Group {
+    fn cloud<'k>(k: &&'k str) -> &'k str {
+        k.split('-').next().unwrap_or("")
+    }
+    match kinds.first().map(cloud) {
+        Some(c) if kinds.iter().all(|k| cloud(k) == c) => match c {
+            "aws" => Group::Aws,
+            "azure" => Group::Azure,
+            "gcp" => Group::Gcp,
+            _ => Group::Shared,
+        },
+        _ => Group::Shared,
+    }
+}
+
+/// Strings of loaded packs live for the rest of the run (a one-shot CLI); built-in packs
+/// are loaded once.
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_string().into_boxed_str())
+}
+
+fn build_condition(
+    file: &SourceFile,
+    c: &Node,
+    prefix: &str,
+    errors: &mut Errors,
+) -> Option<Condition> {
+    let target =
+        match (c.get("path"), c.get("config")) {
+            (Some(p), None) => match Selector::parse(p.as_str().unwrap_or("")) {
+                Ok(sel) => Target::Path(sel),
+                Err(e) => {
+                    errors.push(p.span, format!("{prefix}condition path {e}"));
+                    return None;
+                }
+            },
+            (None, Some(k)) => match k.as_str().and_then(ConfigKey::parse) {
+                Some(key) => Target::Config(key),
+                None => return None, // the schema reported it
+            },
+            (Some(_), Some(k)) => {
+                errors.push(
+                    c.member("config").map(|m| m.key_span).unwrap_or(k.span),
+                    format!("{prefix}a condition looks at a `path` or a `config` value, not both"),
+                );
+                return None;
+            }
+            (None, None) => {
+                errors.push(
+                    Span::new(c.span.start, c.span.start + 1),
+                    format!(
+                    "{prefix}a condition needs a `path` (in the document) or a `config` key ({})",
+                    CONFIG_KEYS.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                ),
+                );
+                return None;
+            }
+        };
+    let assertion = build_assertion(file, c, prefix, errors)?;
+    if !assertion.judges_values() && assertion.exists.is_none() {
+        errors.push(
+            Span::new(c.span.start, c.span.start + 1),
+            format!(
+                "{prefix}the condition checks nothing; add a check such as `equals` or `exists`"
+            ),
+        );
+        return None;
+    }
+    Some(Condition {
+        target,
+        assertion,
+        default: c.get("default").cloned(),
+    })
+}
+
+/// Builds the checks of an assertion (or condition) object.
+fn build_assertion(
+    file: &SourceFile,
+    a: &Node,
+    prefix: &str,
+    errors: &mut Errors,
+) -> Option<Assertion> {
+    let before = errors.out.len();
+    let mut out = Assertion::default();
+    let member_span = |key: &str| a.member(key).map(|m| m.key_span).unwrap_or(a.span);
+
+    match (
+        a.get("exists").and_then(Node::as_bool),
+        a.get("absent").and_then(Node::as_bool),
+    ) {
+        (Some(true), Some(true)) => {
+            errors.push(
+                member_span("absent"),
+                format!("{prefix}`exists: true` and `absent: true` contradict each other"),
+            );
+        }
+        (e, Some(true)) => out.exists = e.map(|_| false).or(Some(false)),
+        (e, _) => out.exists = e,
+    }
+    if let Some(t) = a.get("type") {
+        out.types = t
+            .strings()
+            .into_iter()
+            .filter_map(|(n, _)| JsonType::parse(n))
+            .collect();
+    }
+    let operand = |n: &Node, errors: &mut Errors| -> Option<Operand> {
+        match n.as_str() {
+            Some(s) if s.contains('{') || s.contains('}') => {
+                match Template::parse(s, config_only) {
+                    Ok(t) if t.is_literal() => Some(Operand::Json(Node::new(
+                        Value::String(t.render_config(&crate::config::Config::default())),
+                        n.span,
+                    ))),
+                    Ok(t) => Some(Operand::Config(t)),
+                    Err(e) => {
+                        errors.push(
+                            inner_span(file, n, e.start, e.end),
+                            format!("{prefix}{}", e.message),
+                        );
+                        None
+                    }
+                }
+            }
+            _ => Some(Operand::Json(n.clone())),
+        }
+    };
+    if let Some(e) = a.get("equals") {
+        out.equals = operand(e, errors);
+    }
+    if let Some(list) = a.get("one_of").and_then(Node::as_array) {
+        out.one_of = Some(list.iter().filter_map(|n| operand(n, errors)).collect());
+    }
+    for key in ["pattern", "not_pattern"] {
+        let Some(node) = a.get(key) else { continue };
+        let Some(src) = node.as_str() else { continue };
+        match RegexBuilder::new(src).size_limit(REGEX_SIZE_LIMIT).build() {
+            Ok(regex) => {
+                let p = Pattern {
+                    regex,
+                    source: src.to_string(),
+                };
+                if key == "pattern" {
+                    out.pattern = Some(p);
+                } else {
+                    out.not_pattern = Some(p);
+                }
+            }
+            Err(e) => errors.push(
+                node.span,
+                format!(
+                    "{prefix}{key} `{src}` is not a valid regular expression: {}",
+                    regex_error(&e)
+                ),
+            ),
+        }
+    }
+    out.min = a.get("min").and_then(Node::as_f64);
+    out.max = a.get("max").and_then(Node::as_f64);
+    if let (Some(min), Some(max)) = (out.min, out.max) {
+        if min > max {
+            errors.push(
+                member_span("max"),
+                format!("{prefix}`max` ({max}) is below `min` ({min}); no value can pass"),
+            );
+        }
+    }
+    if let Some(s) = a.get("schema") {
+        match Schema::compile_node(s) {
+            Ok(schema) => out.schema = Some(schema),
+            Err(e) => errors.push(
+                e.span,
+                format!(
+                    "{prefix}schema is not a valid JSON Schema: `{}` {}",
+                    if e.pointer.is_empty() {
+                        "$ref"
+                    } else {
+                        e.pointer.rsplit('/').next().unwrap_or("")
+                    },
+                    e.message()
+                ),
+            ),
+        }
+    }
+    out.ignore_case = a
+        .get("ignore_case")
+        .and_then(Node::as_bool)
+        .unwrap_or(false);
+    if out.exists == Some(false) && out.judges_values() {
+        errors.push(
+            member_span(if a.get("absent").is_some() { "absent" } else { "exists" }),
+            format!("{prefix}a key that must be absent has no value to check; drop the other checks or the absence check"),
+        );
+    }
+    (errors.out.len() == before).then_some(out)
+}
+
+/// The useful line of a regex error (the crate's message spans several lines).
+fn regex_error(e: &regex::Error) -> String {
+    match e {
+        regex::Error::Syntax(text) => text
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("error:"))
+            .map(|l| l.trim_start_matches("error:").trim().to_string())
+            .unwrap_or_else(|| text.trim().to_string()),
+        regex::Error::CompiledTooBig(limit) => format!("it compiles to more than {limit} bytes"),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,385 @@
+//! `placeholder-value`: template text that was never replaced (`<ACCOUNT_ID>`, `{{region}}`,
+//! `REPLACE_ME`, `YOUR_…`, `CHANGEME`, the AWS documentation's example accounts).
+//!
+//! The definition is deliberately narrow, to stay silent on ordinary text:
+//! - `<…>`: a `<`, a letter, then up to 63 letters, digits, spaces, `_`, `-`, `.` or `:`,
+//!   then `>` — `<ACCOUNT_ID>`, `<account-id>`, `<your key ARN>`. A single lower-case word
+//!   that is an HTML tag (`<b>`, `<br>`) is not one, and neither is `a < b > c` (a space
+//!   after `<`).
+//! - `{{…}}`: up to 64 characters other than braces between `{{` and `}}` (Mustache, Jinja,
+//!   Handlebars). IAM policy variables (`${aws:username}`) have one brace and are never
+//!   flagged.
+//! - the words `REPLACE_ME`/`REPLACEME`/`REPLACE-ME`, `REPLACE_WITH_…`, `CHANGEME`/
+//!   `CHANGE_ME`/`CHANGE-ME` and `YOUR_…`/`YOUR-…` in upper case, as whole words; `your-…`
+//!   and `your_…` in lower case only inside a value without spaces (an ARN, an id, an
+//!   e-mail address), never in a sentence.
+//! - the AWS documentation's example accounts `111122223333`, `444455556666` and
+//!   `123456789012`, as a whole 12-digit run (bare, as a JSON number, or inside an ARN).
+//!
+//! Values of `description` and `title` members (any case) are free text and not checked;
+//! keys are never checked.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::document::aws::{self as aws_model, AwsDoc};
+use crate::document::Document;
+use crate::json::{decode_string_literal, Node, Value};
+use crate::rules::{Context, Group, Rule, RuleMeta};
+use crate::source::Span;
+
+pub struct PlaceholderValue;
+pub static PLACEHOLDER_VALUE: PlaceholderValue = PlaceholderValue;
+
+static META: RuleMeta = RuleMeta {
+    id: "placeholder-value",
+    group: Group::Syntax,
+    severity: Severity::Error,
+    summary: "Unreplaced template text such as `<ACCOUNT_ID>`, `{{…}}`, `REPLACE_ME` or an AWS example account",
+    docs: r#"## What it checks
+
+That no value still holds template text meant to be replaced:
+
+- `<…>` placeholders: `<ACCOUNT_ID>`, `<account-id>`, `<your key ARN>` (not HTML tags such as `<b>`, and not `a < b` in a sentence);
+- `{{…}}` template variables;
+- the words `REPLACE_ME`, `REPLACE_WITH_…`, `CHANGEME`, `YOUR_…` (upper case), and `your-…`/`your_…` inside an ARN, id or e-mail address;
+- the example account ids of the AWS documentation, `111122223333`, `444455556666` and `123456789012`, bare or inside an ARN.
+
+IAM policy variables such as `${aws:username}` are never flagged, and neither are `description` or `title` values, which are free text.
+
+## Why it matters
+
+A cloud API takes a placeholder literally. A key policy whose principal is `arn:aws:iam::111122223333:root` grants an AWS example account, not yours — and if it was the administrator statement, nobody in your account can manage the key. A `kms:CallerAccount` of `<NEO4J_ACCOUNT_ID>` means Aura is never allowed to use the key.
+
+## Example
+
+```json
+{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}
+```
+
+## Use instead
+
+```json
+{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::493726108554:root"}, "Action": "kms:*", "Resource": "*"}
+```
+
+## References
+
+- AWS documentation uses `111122223333`, `444455556666` and `123456789012` as example account ids ("AWS account identifiers" in the AWS Account Management Reference Guide)
+- AWS IAM User Guide, "IAM policy elements: Variables and tags" (`${aws:username}`)
+"#,
+    fixable: false,
+};
+
+/// The AWS documentation's example account ids.
+const EXAMPLE_ACCOUNTS: &[&str] = &["111122223333", "444455556666", "123456789012"];
+
+/// HTML tag names that look like `<word>` placeholders but are markup.
+const HTML_TAGS: &[&str] = &[
+    "a",
+    "b",
+    "i",
+    "u",
+    "s",
+    "p",
+    "br",
+    "hr",
+    "em",
+    "strong",
+    "code",
+    "pre",
+    "span",
+    "div",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "td",
+    "th",
+    "img",
+    "small",
+    "sup",
+    "sub",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "kbd",
+    "var",
+    "mark",
+    "del",
+    "ins",
+    "blockquote",
+    "cite",
+    "q",
+    "abbr",
+    "tt",
+    "nobr",
+    "wbr",
+    "html",
+    "body",
+    "head",
+    "title",
+    "script",
+    "style",
+    "link",
+    "meta",
+];
+
+static ANGLE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"<([A-Za-z][A-Za-z0-9 _.:\-]{0,63})>").ok());
+static MUSTACHE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"\{\{[^{}]{1,64}\}\}").ok());
+static WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:REPLACE[_-]?ME|REPLACE_WITH_[A-Z0-9_]+|CHANGE[_-]?ME|YOUR_[A-Z0-9][A-Z0-9_]*|YOUR-[A-Z0-9][A-Z0-9-]*)\b",
+    )
+    .ok()
+});
+static LOWER_YOUR: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"\byour[_-][a-z0-9][a-z0-9_-]*").ok());
+static DIGITS12: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"[0-9]{12,}").ok());
+
+/// What kind of placeholder a match is (for the message and help).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Template,
+    ExampleAccount,
+}
+
+/// The placeholders in `s`: byte ranges and kinds, in order, not overlapping.
+fn find_placeholders(s: &str) -> Vec<(Range<usize>, Kind)> {
+    let mut found: Vec<(Range<usize>, Kind)> = Vec::new();
+    if let Some(re) = ANGLE.as_ref() {
+        for c in re.captures_iter(s) {
+            let (Some(all), Some(inner)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            let word = inner.as_str();
+            let single_lower_word = word
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit());
+            if word.ends_with(' ') || (single_lower_word && HTML_TAGS.contains(&word)) {
+                continue;
+            }
+            found.push((all.range(), Kind::Template));
+        }
+    }
+    for re in [MUSTACHE.as_ref(), WORDS.as_ref()].into_iter().flatten() {
+        found.extend(re.find_iter(s).map(|m| (m.range(), Kind::Template)));
+    }
+    if !s.contains(char::is_whitespace) {
+        if let Some(re) = LOWER_YOUR.as_ref() {
+            found.extend(re.find_iter(s).map(|m| (m.range(), Kind::Template)));
+        }
+    }
+    if let Some(re) = DIGITS12.as_ref() {
+        for m in re.find_iter(s) {
+            let bounded = |c: Option<char>| !c.is_some_and(|c| c.is_ascii_alphanumeric());
+            if EXAMPLE_ACCOUNTS.contains(&m.as_str())
+                && bounded(s[..m.start()].chars().next_back())
+                && bounded(s[m.end()..].chars().next())
+            {
+                found.push((m.range(), Kind::ExampleAccount));
+            }
+        }
+    }
+    found.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    let mut out: Vec<(Range<usize>, Kind)> = Vec::new();
+    for (r, k) in found {
+        if out.last().is_some_and(|(prev, _)| r.start < prev.end) {
+            continue;
+        }
+        out.push((r, k));
+    }
+    out
+}
+
+impl Rule for PlaceholderValue {
+    fn meta(&self) -> &RuleMeta {
+        &META
+    }
+
+    fn check(&self, doc: &Document, _cx: &Context, out: &mut Vec<Diagnostic>) {
+        // `aws kms get-key-policy` output: the policy inside the `Policy` string is checked
+        // as a document of its own (its spans are mapped into the literal), and the literal
+        // itself is skipped so nothing is reported twice.
+        let policy_literal = match aws_model::model(doc) {
+            Some(AwsDoc::GetKeyPolicy(o)) => Some(o.literal),
+            _ => None,
+        };
+        let mut values: Vec<&Node> = Vec::new();
+        if let Some(root) = doc.root() {
+            collect(root, policy_literal, &mut values);
+        }
+        if let Some(root) = doc.model.embedded().and_then(|p| p.root.as_ref()) {
+            collect(root, None, &mut values);
+        }
+        for node in values {
+            if let Some(d) = diagnose(doc, node, policy_literal) {
+                out.push(d);
+            }
+        }
+    }
+}
+
+/// The string and number values of a tree, minus free-text members and `skip`.
+fn collect<'a>(root: &'a Node, skip: Option<Span>, out: &mut Vec<&'a Node>) {
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        match &n.value {
+            Value::Object(members) => {
+                for m in members.iter().rev() {
+                    let free_text = m.key.eq_ignore_ascii_case("description")
+                        || m.key.eq_ignore_ascii_case("title");
+                    if !free_text {
+                        stack.push(&m.value);
+                    }
+                }
+            }
+            Value::Array(items) => stack.extend(items.iter().rev()),
+            Value::String(_) | Value::Number(_) if Some(n.span) != skip => out.push(n),
+            _ => {}
+        }
+    }
+}
+
+fn diagnose(doc: &Document, node: &Node, policy_literal: Option<Span>) -> Option<Diagnostic> {
+    let (text, found) = match &node.value {
+        Value::String(s) => (s.as_str(), find_placeholders(s)),
+        Value::Number(n) if EXAMPLE_ACCOUNTS.contains(&n.as_str()) => {
+            (n.as_str(), vec![(0..n.len(), Kind::ExampleAccount)])
+        }
+        _ => return None,
+    };
+    let (first, _) = found.first()?;
+    let (last, _) = found.last()?;
+    let names: Vec<String> = found
+        .iter()
+        .map(|(r, _)| format!("`{}`", &text[r.clone()]))
+        .collect();
+    let all_accounts = found.iter().all(|(_, k)| *k == Kind::ExampleAccount);
+    let any_account = found.iter().any(|(_, k)| *k == Kind::ExampleAccount);
+    let message = if all_accounts {
+        format!(
+            "{} is an example account id from the AWS documentation, not a real account",
+            names.join(", ")
+        )
+    } else if names.len() == 1 {
+        format!("{} is template text that was never replaced", names[0])
+    } else {
+        format!(
+            "{} are template text that was never replaced",
+            names.join(", ")
+        )
+    };
+    let help = if any_account {
+        "replace it with the real 12-digit account id: your own account (`aws sts get-caller-identity` prints it) where the policy names your account, or the account in the JSON the Aura Console generated where it names Aura's"
+    } else {
+        "replace the placeholder with the real value before applying the file; AWS, Azure and Google Cloud take it literally, so the policy or template would name something that does not exist"
+    };
+    let span = value_span(doc, node, first.start..last.end, policy_literal);
+    Some(Diagnostic::new(META.id, META.severity, span, message).with_help(help))
+}
+
+/// The file span of bytes `range` of the decoded value of `node`: exact, escapes included,
+/// also for a value inside the `Policy` string of `get-key-policy` output; the whole value
+/// when that cannot be worked out.
+fn value_span(doc: &Document, node: &Node, range: Range<usize>, policy: Option<Span>) -> Span {
+    if !matches!(node.value, Value::String(_)) {
+        return node.span;
+    }
+    let text = doc.text();
+    let inner = Span::new(range.start, range.end);
+    if let Some(d) = decode_string_literal(text, node.span) {
+        return d.map_span(inner);
+    }
+    // A string inside the policy string: decode the outer literal, find this literal in
+    // the decoded text, decode it in turn, and map back through both.
+    let mapped = policy.and_then(|lit| {
+        let outer = decode_string_literal(text, lit)?;
+        let start = outer.origin.partition_point(|&o| o < node.span.start);
+        let end = outer.origin.partition_point(|&o| o < node.span.end);
+        if outer.origin.get(start) != Some(&node.span.start) {
+            return None;
+        }
+        let literal = decode_string_literal(&outer.text, Span::new(start, end))?;
+        Some(outer.map_span(literal.map_span(inner)))
+    });
+    mapped.unwrap_or(node.span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(s: &str) -> Vec<&str> {
+        find_placeholders(s)
+            .into_iter()
+            .map(|(r, _)| &s[r])
+            .collect()
+    }
+
+    #[test]
+    fn finds_placeholders() {
+        assert_eq!(
+            found("arn:aws:iam::<ACCOUNT_ID>:root"),
+            vec!["<ACCOUNT_ID>"]
+        );
+        assert_eq!(found("<account-id>"), vec!["<account-id>"]);
+        assert_eq!(found("<your key ARN>"), vec!["<your key ARN>"]);
+        assert_eq!(found("<region>"), vec!["<region>"]);
+        assert_eq!(found("{{ aura_account }}"), vec!["{{ aura_account }}"]);
+        assert_eq!(found("REPLACE_ME"), vec!["REPLACE_ME"]);
+        assert_eq!(
+            found("arn:aws:iam::YOUR_ACCOUNT_ID:root"),
+            vec!["YOUR_ACCOUNT_ID"]
+        );
+        assert_eq!(found("CHANGEME"), vec!["CHANGEME"]);
+        assert_eq!(
+            found("serviceAccount:your-sa@your-project.iam.gserviceaccount.com"),
+            vec!["your-sa", "your-project"]
+        );
+        assert_eq!(
+            found("arn:aws:iam::111122223333:root"),
+            vec!["111122223333"]
+        );
+        assert_eq!(found("123456789012"), vec!["123456789012"]);
+        assert_eq!(
+            found("arn:aws:kms:<REGION>:<ACCOUNT_ID>:key/<KEY_ID>"),
+            vec!["<REGION>", "<ACCOUNT_ID>", "<KEY_ID>"]
+        );
+    }
+
+    #[test]
+    fn leaves_ordinary_text_alone() {
+        for s in [
+            "arn:aws:iam::${aws:PrincipalAccount}:user/${aws:username}",
+            "${aws:username}",
+            "keys for values < 100 and > 5",
+            "a <b>bold</b> word",
+            "Allow your team to manage the key",
+            "arn:aws:iam::493726108554:root",
+            "1111222233334",
+            "0111122223333",
+            "key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "[parameters('keyVaultName')]",
+            "MY_YOUR_THING",
+            "kms:CallerAccount",
+            "x<-y",
+        ] {
+            assert!(found(s).is_empty(), "{s}: {:?}", found(s));
+        }
+    }
+}
