@@ -566,9 +566,7 @@ fn a_config_with_a_syntax_error() {
 
 /// A rule pack whose regexes would take exponential time in a backtracking engine, on a
 /// 1 MiB value that defeats them; and one whose regex is too big to compile.
-// TODO(lead): rule packs are on branch `packs`; remove the `ignore` when it is in main.
 #[test]
-#[ignore = "rule packs (branch `packs`) are not in main yet"]
 fn rule_pack_with_catastrophic_regex() {
     let ws = workspace();
     let d = ws.path();
