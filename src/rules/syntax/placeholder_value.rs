@@ -161,6 +161,41 @@ enum Kind {
 /// The placeholders in `s`: byte ranges and kinds, in order, not overlapping.
 fn find_placeholders(s: &str) -> Vec<(Range<usize>, Kind)> {
     let mut found: Vec<(Range<usize>, Kind)> = Vec::new();
+    // Each regex runs (and is compiled, on first use) only on a string that holds the
+    // text it needs: most strings hold none, and most runs never build most of them.
+    if s.contains('<') {
+        find_angle(s, &mut found);
+    }
+    if s.contains("{{") {
+        if let Some(re) = MUSTACHE.as_ref() {
+            found.extend(re.find_iter(s).map(|m| (m.range(), Kind::Template)));
+        }
+    }
+    if s.contains("REPLACE") || s.contains("CHANGE") || s.contains("YOUR") {
+        if let Some(re) = WORDS.as_ref() {
+            found.extend(re.find_iter(s).map(|m| (m.range(), Kind::Template)));
+        }
+    }
+    if s.contains("your") && !s.contains(char::is_whitespace) {
+        if let Some(re) = LOWER_YOUR.as_ref() {
+            found.extend(re.find_iter(s).map(|m| (m.range(), Kind::Template)));
+        }
+    }
+    if EXAMPLE_ACCOUNTS.iter().any(|a| s.contains(a)) {
+        find_example_accounts(s, &mut found);
+    }
+    found.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    let mut out: Vec<(Range<usize>, Kind)> = Vec::new();
+    for (r, k) in found {
+        if out.last().is_some_and(|(prev, _)| r.start < prev.end) {
+            continue;
+        }
+        out.push((r, k));
+    }
+    out
+}
+
+fn find_angle(s: &str, found: &mut Vec<(Range<usize>, Kind)>) {
     if let Some(re) = ANGLE.as_ref() {
         for c in re.captures_iter(s) {
             let (Some(all), Some(inner)) = (c.get(0), c.get(1)) else {
@@ -176,14 +211,9 @@ fn find_placeholders(s: &str) -> Vec<(Range<usize>, Kind)> {
             found.push((all.range(), Kind::Template));
         }
     }
-    for re in [MUSTACHE.as_ref(), WORDS.as_ref()].into_iter().flatten() {
-        found.extend(re.find_iter(s).map(|m| (m.range(), Kind::Template)));
-    }
-    if !s.contains(char::is_whitespace) {
-        if let Some(re) = LOWER_YOUR.as_ref() {
-            found.extend(re.find_iter(s).map(|m| (m.range(), Kind::Template)));
-        }
-    }
+}
+
+fn find_example_accounts(s: &str, found: &mut Vec<(Range<usize>, Kind)>) {
     if let Some(re) = DIGITS12.as_ref() {
         for m in re.find_iter(s) {
             let bounded = |c: Option<char>| !c.is_some_and(|c| c.is_ascii_alphanumeric());
@@ -195,15 +225,6 @@ fn find_placeholders(s: &str) -> Vec<(Range<usize>, Kind)> {
             }
         }
     }
-    found.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
-    let mut out: Vec<(Range<usize>, Kind)> = Vec::new();
-    for (r, k) in found {
-        if out.last().is_some_and(|(prev, _)| r.start < prev.end) {
-            continue;
-        }
-        out.push((r, k));
-    }
-    out
 }
 
 impl Rule for PlaceholderValue {
