@@ -134,7 +134,11 @@ pub fn load(
     // 1. The shape, against the pack schema. Built-in packs are checked by a test
     // instead: compiling the schema would cost every run, even a pre-commit hook's.
     let mut bad_rules: Vec<usize> = Vec::new();
-    match pack_schema().filter(|_| origin == Origin::User) {
+    let schema = match origin {
+        Origin::User => pack_schema(),
+        Origin::Builtin => None,
+    };
+    match schema {
         Some(schema) => {
             let mut found = schema.check(&root, "", None, &|_| false);
             // Several missing fields of one object are one mistake, one message.
