@@ -96,12 +96,16 @@ pub fn decode_string_literal(file: &str, literal: Span) -> Option<DecodedString>
                 i += len;
             }
             _ => {
-                let ch = file.get(i..)?.chars().next()?;
-                for k in 0..ch.len_utf8() {
-                    origin.push(i + k);
-                }
-                text.push(ch);
-                i += ch.len_utf8();
+                // Everything up to the next quote or escape is copied as it is, each byte
+                // mapped to itself (the quote and the backslash are ASCII, so the run ends
+                // on a character boundary).
+                let run = bytes[i..end]
+                    .iter()
+                    .position(|&b| b == b'"' || b == b'\\')
+                    .map_or(end, |n| i + n);
+                text.push_str(file.get(i..run)?);
+                origin.extend(i..run);
+                i = run;
             }
         }
     }
