@@ -6,7 +6,11 @@
 # that use wildcards, `**`, preconditions and inline JSON Schema). Also times merely
 # reading the files. Prints the best of RUNS wall-clock times.
 #
-# usage: [PACK=other.pack.json] scripts/bench-packs.sh [BIN] [FILES] [RUNS]
+# On a busy machine wall and CPU times are noisy; CALLGRIND=1 also counts the
+# instructions each run executes (valgrind; deterministic, ~50x slower, so use a few
+# thousand files).
+#
+# usage: [PACK=other.pack.json] [CALLGRIND=1] scripts/bench-packs.sh [BIN] [FILES] [RUNS]
 set -euo pipefail
 BIN=${1:-target/release/cmklint}
 FILES=${2:-4000}
@@ -42,10 +46,17 @@ best() { # best wall time and best CPU time (user+sys) in seconds of RUNS runs o
 }
 
 read_only=$(best sh -c "cat '$DIR'/corpus/*/*.json > /dev/null")
+instructions() { # instructions executed by one run of "$@" (valgrind callgrind)
+  valgrind --tool=callgrind --callgrind-out-file="$DIR/cg.out" "$@" >/dev/null 2>"$DIR/cg.err" || true
+  sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$DIR/cg.err"
+}
+
 configs without
+if [ "${CALLGRIND:-0}" = 1 ]; then ir_without=$(instructions "$BIN" check --format json "$DIR/corpus"); fi
 without=$(best "$BIN" check --format json "$DIR/corpus")
 "$BIN" check --format json "$DIR/corpus" > "$DIR/a.json" 2>"$DIR/a.err" || true
 configs with
+if [ "${CALLGRIND:-0}" = 1 ]; then ir_with=$(instructions "$BIN" check --format json "$DIR/corpus"); fi
 with=$(best "$BIN" check --format json "$DIR/corpus")
 "$BIN" check --format json "$DIR/corpus" > "$DIR/b.json" 2>"$DIR/b.err" || true
 n_without=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))))" "$DIR/a.json")
@@ -60,3 +71,6 @@ printf 'built-in rules            wall %6.2f s  cpu %6.2f s  %6.0f files/s (cpu)
 set -- $with; w1=$1; c1=$2
 printf 'built-in + 12 pack rules  wall %6.2f s  cpu %6.2f s  %6.0f files/s (cpu)  %d findings (%d from the pack)\n' "$1" "$2" "$(echo "$FILES / $2" | bc -l)" "$n_with" "$n_pack"
 printf 'pack overhead             wall %+5.1f %%   cpu %+5.1f %%\n' "$(echo "($w1 - $w0) * 100 / $w0" | bc -l)" "$(echo "($c1 - $c0) * 100 / $c0" | bc -l)"
+if [ "${CALLGRIND:-0}" = 1 ]; then
+  printf 'instructions              built-in %d, with pack %d: %+5.1f %%\n' "$ir_without" "$ir_with" "$(echo "($ir_with - $ir_without) * 100 / $ir_without" | bc -l)"
+fi

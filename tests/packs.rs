@@ -190,7 +190,17 @@ fn builtin_packs_load_and_their_rules_are_registered() {
         .iter()
         .map(|r| r.meta().id)
         .collect();
+    let native: Vec<&str> = cmklint::rules::native()
+        .iter()
+        .map(|r| r.meta().id)
+        .collect();
     for (name, text) in pack::BUILTIN_PACKS {
+        // At run time built-in packs skip the schema check (it would cost every run); here
+        // they get the full validation a user's pack gets.
+        let file = Arc::new(SourceFile::new(*name, (*text).to_string()));
+        if let Err(e) = pack::load(file, Origin::User, &|id| native.contains(&id)) {
+            panic!("{name} is not a valid rule pack:\n{}", render_all(&e));
+        }
         let json: serde_json::Value = match serde_json::from_str(text) {
             Ok(j) => j,
             Err(e) => panic!("{name}: {e}"),
@@ -608,4 +618,31 @@ fn a_pack_inside_its_unit_is_not_linted_as_a_document() {
         "{}",
         render_all(&report.diagnostics)
     );
+}
+
+/// A built-in pack's rules join the group of the cloud their kinds belong to, so
+/// `select = ["azure"]` takes them with the Rust rules; a user's rules are `custom`.
+#[test]
+fn builtin_pack_rules_join_their_cloud_group() {
+    let text = std::fs::read_to_string("fixtures/packs/assertions/assertions.pack.json")
+        .unwrap_or_default();
+    let file = Arc::new(SourceFile::new("rules/packs/test.json", text));
+    let rules = match pack::load(file.clone(), Origin::Builtin, &|_| false) {
+        Ok(r) => r,
+        Err(e) => panic!("{}", render_all(&e)),
+    };
+    let group = |id: &str| {
+        rules
+            .iter()
+            .find(|r| r.meta.id == id)
+            .map(|r| r.meta.group.as_str())
+    };
+    assert_eq!(group("test-exists"), Some("azure"));
+    assert_eq!(group("test-when-path"), Some("aws"));
+    assert_eq!(group("test-max"), Some("gcp"));
+    let user = match pack::load(file, Origin::User, &|_| false) {
+        Ok(r) => r,
+        Err(e) => panic!("{}", render_all(&e)),
+    };
+    assert!(user.iter().all(|r| r.meta.group.as_str() == "custom"));
 }
