@@ -11,9 +11,9 @@ use regex::RegexBuilder;
 
 use super::assert::{Assertion, JsonType, Operand, Pattern};
 use super::path::Selector;
-use super::rule::{Condition, PackRule, Target};
+use super::rule::{Case, Condition, Label, NamedVar, PackRule, Target};
 use super::schema::{Problem, Schema};
-use super::template::{any_var, config_only, ConfigKey, Template, CONFIG_KEYS};
+use super::template::{any_var, config_only, ConfigKey, Template};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::CONFIG_ERROR;
 use crate::json::{decode_string_literal, Node, Value};
@@ -58,8 +58,14 @@ const RULE_FIELDS: &[&str] = &[
     "message",
     "message_missing",
     "help",
+    "vars",
+    "cases",
+    "labels",
     "docs",
 ];
+
+/// Names `{...}` already gives a meaning to, which a rule's `vars` cannot take.
+const RESERVED_NAMES: &[&str] = &["value", "key", "path", "error", "type"];
 
 /// Regexes larger than this (compiled) are refused: a pack must not make a run slow.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
@@ -365,9 +371,11 @@ fn build_rule(
         }
     }
 
-    let template = |key: &str, errors: &mut Errors| -> Option<Template> {
-        let node = item.get(key)?;
-        match Template::parse(node.as_str()?, any_var) {
+    let vars = build_vars(item.get("vars"), &prefix, errors);
+    let names: Vec<&str> = vars.iter().map(|v| v.name.as_str()).collect();
+    let template = |obj: &Node, key: &str, errors: &mut Errors| -> Option<Template> {
+        let node = obj.get(key)?;
+        match Template::parse_named(node.as_str()?, any_var, &names) {
             Ok(t) => Some(t),
             Err(e) => {
                 errors.push(
@@ -378,9 +386,66 @@ fn build_rule(
             }
         }
     };
-    let message = template("message", errors);
-    let message_missing = template("message_missing", errors);
-    let help = template("help", errors);
+    let message = template(item, "message", errors);
+    let message_missing = template(item, "message_missing", errors);
+    let help = template(item, "help", errors);
+    let build_labels = |list: &Node, errors: &mut Errors| -> Vec<Label> {
+        let mut out = Vec::new();
+        for l in list.as_array().unwrap_or_default() {
+            let Some(p) = l.get("path") else { continue };
+            let sel = match Selector::parse(p.as_str().unwrap_or("")) {
+                Ok(sel) => sel,
+                Err(e) => {
+                    errors.push(p.span, format!("{prefix}label path {e}"));
+                    continue;
+                }
+            };
+            let when = match l.get("when") {
+                Some(w) => match build_assertion(file, w, &prefix, errors) {
+                    Some(a) => Some(a),
+                    None => continue,
+                },
+                None => None,
+            };
+            if let Some(message) = template(l, "message", errors) {
+                out.push(Label {
+                    path: sel,
+                    when,
+                    message,
+                });
+            }
+        }
+        out
+    };
+    let labels = item
+        .get("labels")
+        .map(|l| build_labels(l, errors))
+        .unwrap_or_default();
+    let mut cases = Vec::new();
+    for c in item
+        .get("cases")
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+    {
+        let mut when = Vec::new();
+        if let Some(w) = c.get("when") {
+            let conds: Vec<&Node> = match &w.value {
+                Value::Array(items) => items.iter().collect(),
+                _ => vec![w],
+            };
+            for cond in conds {
+                if let Some(cond) = build_condition(file, cond, &prefix, errors) {
+                    when.push(cond);
+                }
+            }
+        }
+        cases.push(Case {
+            when,
+            message: template(c, "message", errors),
+            help: template(c, "help", errors),
+            labels: c.get("labels").map(|l| build_labels(l, errors)),
+        });
+    }
 
     let docs_node = item.get("docs")?;
     let docs = docs_node.as_str().unwrap_or("");
@@ -424,6 +489,9 @@ fn build_rule(
         message: message?,
         message_missing,
         help: help?,
+        vars,
+        cases,
+        labels,
         file: file.clone(),
         id_span: item.get("id").map(|n| n.span).unwrap_or_default(),
         needs: OnceLock::new(),
@@ -477,16 +545,8 @@ fn build_condition(
                 );
                 return None;
             }
-            (None, None) => {
-                errors.push(
-                    Span::new(c.span.start, c.span.start + 1),
-                    format!(
-                    "{prefix}a condition needs a `path` (in the document) or a `config` key ({})",
-                    CONFIG_KEYS.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-                ),
-                );
-                return None;
-            }
+            // Neither: the condition judges the value the rule's path selected.
+            (None, None) => Target::Value,
         };
     let assertion = build_assertion(file, c, prefix, errors)?;
     if !assertion.judges_values() && assertion.exists.is_none() {
@@ -503,6 +563,68 @@ fn build_condition(
         assertion,
         default: c.get("default").cloned(),
     })
+}
+
+/// Builds a rule's `vars`: name → `{"path": …, "pattern": …, "replace": …, "default": …}`.
+fn build_vars(node: Option<&Node>, prefix: &str, errors: &mut Errors) -> Vec<NamedVar> {
+    let mut out = Vec::new();
+    let Some(members) = node.and_then(Node::as_object) else {
+        return out;
+    };
+    for m in members {
+        let name = m.key.as_str();
+        if RESERVED_NAMES.contains(&name) || ConfigKey::parse(name).is_some() {
+            errors.push(
+                m.key_span,
+                format!("{prefix}`{name}` already names a value in texts; give this one another name"),
+            );
+            continue;
+        }
+        let v = &m.value;
+        let paths: Vec<&Node> = match v.get("path").map(|p| &p.value) {
+            Some(Value::Array(items)) => items.iter().collect(),
+            Some(_) => v.get("path").into_iter().collect(),
+            None => Vec::new(),
+        };
+        let mut sels = Vec::new();
+        for p in paths {
+            match Selector::parse(p.as_str().unwrap_or("")) {
+                Ok(sel) => sels.push(sel),
+                Err(e) => errors.push(p.span, format!("{prefix}`{name}` path {e}")),
+            }
+        }
+        let pattern = match v.get("pattern") {
+            Some(p) => {
+                let src = p.as_str().unwrap_or("");
+                match RegexBuilder::new(src).size_limit(REGEX_SIZE_LIMIT).build() {
+                    Ok(re) => Some(re),
+                    Err(e) => {
+                        errors.push(
+                            p.span,
+                            format!(
+                                "{prefix}`{name}` pattern `{src}` is not a valid regular expression: {}",
+                                regex_error(&e)
+                            ),
+                        );
+                        continue;
+                    }
+                }
+            }
+            None => None,
+        };
+        out.push(NamedVar {
+            name: name.to_string(),
+            paths: sels,
+            pattern,
+            replace: v.get("replace").and_then(Node::as_str).map(str::to_string),
+            default: v
+                .get("default")
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_string(),
+        });
+    }
+    out
 }
 
 /// Builds the checks of an assertion (or condition) object.

@@ -20,6 +20,41 @@ pub enum Target {
     Path(Selector),
     /// A configuration value.
     Config(ConfigKey),
+    /// The value the rule's path selected (a condition with neither `path` nor `config`).
+    Value,
+}
+
+/// A value a rule names in its texts (`vars`): the first string (or other scalar) found
+/// at one of `paths`, optionally rewritten by a regex, or `default`.
+#[derive(Debug)]
+pub struct NamedVar {
+    pub name: String,
+    pub paths: Vec<Selector>,
+    /// A value that does not match is passed over (the next path is tried); one that
+    /// matches becomes `replace` with `$1`, `$name` … expanded (default: the whole match,
+    /// or the first group when there is one).
+    pub pattern: Option<regex::Regex>,
+    pub replace: Option<String>,
+    pub default: String,
+}
+
+/// A label on another node of the finding: at the first value found at `path` that
+/// passes `when` (when given).
+#[derive(Debug)]
+pub struct Label {
+    pub path: Selector,
+    pub when: Option<Assertion>,
+    pub message: Template,
+}
+
+/// One outcome of a rule: when every condition holds for a failed value, the finding
+/// takes this case's texts and labels (those it gives).
+#[derive(Debug)]
+pub struct Case {
+    pub when: Vec<Condition>,
+    pub message: Option<Template>,
+    pub help: Option<Template>,
+    pub labels: Option<Vec<Label>>,
 }
 
 /// One precondition.
@@ -43,6 +78,12 @@ pub struct PackRule {
     pub message: Template,
     pub message_missing: Option<Template>,
     pub help: Template,
+    /// Values named in the texts (`vars`).
+    pub vars: Vec<NamedVar>,
+    /// Outcomes with their own texts, first match wins (`cases`).
+    pub cases: Vec<Case>,
+    /// Labels on other nodes (`labels`).
+    pub labels: Vec<Label>,
     /// The pack file it was loaded from, and the span of its id there.
     pub file: std::sync::Arc<crate::source::SourceFile>,
     pub id_span: crate::source::Span,
@@ -58,6 +99,9 @@ pub struct Part<'a> {
     pub template: Option<&'a Node>,
     /// Whether values may be unknown at lint time (ARM expressions).
     pub azure: bool,
+    /// Whether the document had syntax errors: its tree may lack what the file meant to
+    /// say, so nothing is reported missing from it.
+    pub broken: bool,
 }
 
 /// The parts of a document pack rules see: the document as its kind, plus the parts of
@@ -65,11 +109,20 @@ pub struct Part<'a> {
 /// policy inside `get-key-policy` output is an `aws-key-policy`).
 pub fn parts(doc: &Document) -> Vec<Part<'_>> {
     match doc.root() {
-        Some(root) => parts_of(
-            doc.model.kind_id(),
-            root,
-            doc.model.embedded().and_then(|p| p.root.as_ref()),
-        ),
+        Some(root) => {
+            let embedded = doc.model.embedded();
+            let mut out = parts_of(
+                doc.model.kind_id(),
+                root,
+                embedded.and_then(|p| p.root.as_ref()),
+            );
+            let broken = !doc.parsed.issues.is_empty()
+                || embedded.is_some_and(|p| !p.issues.is_empty());
+            for p in &mut out {
+                p.broken = broken;
+            }
+            out
+        }
         None => Vec::new(),
     }
 }
@@ -87,6 +140,7 @@ pub fn parts_of<'a>(
         root,
         template: None,
         azure,
+        broken: false,
     }];
     match kind {
         "aws-get-key-policy" => {
@@ -96,6 +150,7 @@ pub fn parts_of<'a>(
                     root: policy,
                     template: None,
                     azure: false,
+                    broken: false,
                 });
             }
         }
@@ -108,6 +163,7 @@ pub fn parts_of<'a>(
                 root: v,
                 template: Some(scope),
                 azure: true,
+                broken: false,
             }));
         }
         _ => {}
@@ -254,6 +310,24 @@ impl PackRule {
         }
         keys.extend(self.help.config_keys());
         keys.extend(self.assertion.config_keys());
+        for l in &self.labels {
+            keys.extend(l.message.config_keys());
+        }
+        for case in &self.cases {
+            keys.extend(case.message.iter().flat_map(|t| t.config_keys()));
+            keys.extend(case.help.iter().flat_map(|t| t.config_keys()));
+            for l in case.labels.iter().flatten() {
+                keys.extend(l.message.config_keys());
+            }
+            for c in &case.when {
+                keys.extend(c.assertion.config_keys());
+                if let Target::Config(k) = c.target {
+                    if c.assertion.judges_values() {
+                        keys.push(k);
+                    }
+                }
+            }
+        }
         for c in &self.when {
             keys.extend(c.assertion.config_keys());
             if let Target::Config(k) = c.target {
@@ -273,13 +347,20 @@ impl PackRule {
         part: &Part<'_>,
         bindings: &[super::path::Binding],
         config: &Config,
+        value: Option<Subject<'_>>,
     ) -> Holds {
         let holds = |subject: Subject<'_>| {
             c.assertion
                 .check(subject, config, &|n| unknown_in(part, n))
                 .is_empty()
         };
+        let yes = |b: bool| if b { Holds::Yes } else { Holds::No };
         match &c.target {
+            Target::Value => match value {
+                Some(Subject::Present(n, anchor)) => yes(holds(Subject::Present(n, anchor))),
+                Some(Subject::Absent { .. }) => yes(absent_holds(c, config, part)),
+                None => Holds::Unknown,
+            },
             Target::Config(key) => {
                 let text;
                 let list;
@@ -305,11 +386,7 @@ impl PackRule {
                     Some(n) => holds(Subject::Present(n, n.span)),
                     None => absent_holds(c, config, part),
                 };
-                if ok {
-                    Holds::Yes
-                } else {
-                    Holds::No
-                }
+                yes(ok)
             }
             Target::Path(sel) => {
                 let bound = sel.bind(bindings);
@@ -358,6 +435,7 @@ impl PackRule {
         &self,
         part: &Part<'_>,
         m: &super::path::Match<'_>,
+        subject: Subject<'_>,
         failure: &super::assert::Failure,
         config: &Config,
     ) -> Diagnostic {
@@ -372,10 +450,15 @@ impl PackRule {
             Hit::Found { node, .. } if !unset => show(&super::schema::to_json(node)),
             _ => "not set".to_string(),
         };
+        let type_name = match hit {
+            Hit::Found { node, .. } if !unset => node.type_name(),
+            _ => "missing",
+        };
         let key = m.last_key();
         let pointer = m.pointer();
         let bindings = m.bindings();
         let at = |sel: &Selector| self.value_at(part, sel, &bindings);
+        let named = |i: usize| self.named_value(part, i, &bindings);
         let vars = Vars {
             value: &value,
             key: &key,
@@ -383,11 +466,23 @@ impl PackRule {
             error: &failure.error,
             config,
             at: &at,
+            type_name,
+            named: &named,
         };
-        let template = match &self.message_missing {
-            Some(m) if unset => m,
+        let case = self.cases.iter().find(|c| {
+            c.when.iter().all(|w| {
+                matches!(
+                    self.condition(w, part, &bindings, config, Some(subject)),
+                    Holds::Yes
+                )
+            })
+        });
+        let template = match (case.and_then(|c| c.message.as_ref()), &self.message_missing) {
+            (Some(t), _) => t,
+            (None, Some(m)) if unset => m,
             _ => &self.message,
         };
+        let help = case.and_then(|c| c.help.as_ref()).unwrap_or(&self.help);
         // A finding about a whole object or array points at its key, not at every line
         // of it (as a missing key points at its parent's key).
         let span = match (&failure.at, hit) {
@@ -405,7 +500,7 @@ impl PackRule {
             span,
             template.render(&vars),
         )
-        .with_help(self.help.render(&vars));
+        .with_help(help.render(&vars));
         if let Hit::Found {
             origin: Some(o), ..
         } = hit
@@ -414,7 +509,94 @@ impl PackRule {
                 d = d.with_label(*o, "the value comes from here");
             }
         }
+        let labels = case
+            .and_then(|c| c.labels.as_deref())
+            .unwrap_or(&self.labels);
+        for label in labels {
+            if let Some(at) = self.label_at(part, label, &bindings, config) {
+                d = d.with_label(at, label.message.render(&vars));
+            }
+        }
         d
+    }
+
+    /// Where `label` goes: the first value at its path (bound to the hit's wildcards)
+    /// that passes its `when`.
+    fn label_at(
+        &self,
+        part: &Part<'_>,
+        label: &Label,
+        bindings: &[super::path::Binding],
+        config: &Config,
+    ) -> Option<crate::source::Span> {
+        let arm = Arm {
+            template: part.template,
+        };
+        let resolver: &dyn Resolve<'_> = if part.azure { &arm } else { &Literal };
+        label
+            .path
+            .bind(bindings)
+            .resolve(part.root, resolver)
+            .into_iter()
+            .find_map(|m| match m.hit {
+                Hit::Found {
+                    node, span, anchor, ..
+                } => {
+                    let ok = label.when.as_ref().is_none_or(|a| {
+                        a.check(Subject::Present(node, anchor), config, &|n| {
+                            unknown_in(part, n)
+                        })
+                        .is_empty()
+                    });
+                    ok.then_some(
+                        if node.as_object().is_some() || node.as_array().is_some() {
+                            anchor
+                        } else {
+                            span
+                        },
+                    )
+                }
+                _ => None,
+            })
+    }
+
+    /// The text of the rule's `vars[i]` for a hit (see [`NamedVar`]).
+    fn named_value(&self, part: &Part<'_>, i: usize, bindings: &[super::path::Binding]) -> String {
+        let Some(var) = self.vars.get(i) else {
+            return String::new();
+        };
+        let arm = Arm {
+            template: part.template,
+        };
+        let resolver: &dyn Resolve<'_> = if part.azure { &arm } else { &Literal };
+        for sel in &var.paths {
+            for m in sel.bind(bindings).resolve(part.root, resolver) {
+                let Hit::Found { node, .. } = m.hit else {
+                    continue;
+                };
+                let text = match &node.value {
+                    Value::String(s) => s.clone(),
+                    Value::Number(_) | Value::Bool(_) => show(&super::schema::to_json(node)),
+                    _ => continue,
+                };
+                match &var.pattern {
+                    None => return text,
+                    Some(re) => {
+                        if let Some(caps) = re.captures(&text) {
+                            let mut out = String::new();
+                            match &var.replace {
+                                Some(r) => caps.expand(r, &mut out),
+                                None => out.push_str(
+                                    caps.get(1).or(caps.get(0)).map_or("", |g| g.as_str()),
+                                ),
+                            }
+                            return out;
+                        }
+                    }
+                }
+            }
+        }
+        var.default.clone()
     }
 }
 
@@ -441,6 +623,15 @@ impl PackRule {
         }
         "-".to_string()
     }
+}
+
+/// Whether an object has `key` in another case.
+fn has_key_ignoring_case(parent: &Node, key: &str) -> bool {
+    parent
+        .as_object()
+        .unwrap_or_default()
+        .iter()
+        .any(|m| m.key != key && m.key.eq_ignore_ascii_case(key))
 }
 
 /// Whether a condition holds for a missing value: presence checks as usual, value checks
@@ -511,14 +702,14 @@ impl PackRule {
         let has_path_conditions = self
             .when
             .iter()
-            .any(|c| matches!(c.target, Target::Path(_)));
+            .any(|c| !matches!(c.target, Target::Config(_)));
         for part in parts {
             // Conditions on configuration values hold or not for the whole part.
             let config_ok = self
                 .when
                 .iter()
                 .filter(|c| matches!(c.target, Target::Config(_)))
-                .all(|c| matches!(self.condition(c, part, &[], config), Holds::Yes));
+                .all(|c| matches!(self.condition(c, part, &[], config, None), Holds::Yes));
             if !config_ok {
                 continue;
             }
@@ -535,17 +726,30 @@ impl PackRule {
                         }
                     }
                     Hit::Found { node, anchor, .. } => Subject::Present(node, *anchor),
-                    Hit::Missing { .. } => Subject::Absent {
-                        default: self.default.as_ref(),
-                    },
+                    Hit::Missing { parent, key, .. } => {
+                        // Nothing is missing from a broken file's partial tree, nor a key
+                        // written in another case (`version` for `Version`: a misspelt
+                        // key is another finding, not this one).
+                        if part.broken || has_key_ignoring_case(parent, key) {
+                            continue;
+                        }
+                        Subject::Absent {
+                            default: self.default.as_ref(),
+                        }
+                    }
                 };
                 if has_path_conditions {
                     let bindings = m.bindings();
                     let path_ok = self
                         .when
                         .iter()
-                        .filter(|c| matches!(c.target, Target::Path(_)))
-                        .all(|c| matches!(self.condition(c, part, &bindings, config), Holds::Yes));
+                        .filter(|c| !matches!(c.target, Target::Config(_)))
+                        .all(|c| {
+                            matches!(
+                                self.condition(c, part, &bindings, config, Some(subject)),
+                                Holds::Yes
+                            )
+                        });
                     if !path_ok {
                         continue;
                     }
@@ -554,7 +758,7 @@ impl PackRule {
                     .assertion
                     .check(subject, config, &|n| unknown_in(part, n));
                 for f in &failures {
-                    out.push(self.report(part, &m, f, config));
+                    out.push(self.report(part, &m, subject, f, config));
                 }
             }
         }

@@ -99,7 +99,11 @@ pub enum Var {
     Key,
     Path,
     Error,
+    /// `{type}`: the JSON type of the value found (`missing` when there is none).
+    Type,
     Config(ConfigKey),
+    /// A value the rule defines in `vars`, by index.
+    Named(usize),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,12 +137,25 @@ pub struct Vars<'a> {
     pub config: &'a Config,
     /// Renders the value at a path of the same document part (`{/name}`).
     pub at: &'a dyn Fn(&Selector) -> String,
+    /// The JSON type of the value found (`{type}`).
+    pub type_name: &'a str,
+    /// Renders the rule's `vars` by index (`{name}`).
+    pub named: &'a dyn Fn(usize) -> String,
 }
 
 impl Template {
     /// Parses `text`. `allowed` says which placeholders may appear (operands may name
     /// only configuration values).
     pub fn parse(text: &str, allowed: fn(Var) -> bool) -> Result<Template, TemplateError> {
+        Template::parse_named(text, allowed, &[])
+    }
+
+    /// Parses `text` in which the rule's own values `names` (its `vars`) may also appear.
+    pub fn parse_named(
+        text: &str,
+        allowed: fn(Var) -> bool,
+        names: &[&str],
+    ) -> Result<Template, TemplateError> {
         let mut pieces = Vec::new();
         let mut lit = String::new();
         let mut rest = text.char_indices().peekable();
@@ -183,12 +200,16 @@ impl Template {
                         "key" => Some(Var::Key),
                         "path" => Some(Var::Path),
                         "error" => Some(Var::Error),
-                        _ => ConfigKey::parse(name).map(Var::Config),
+                        "type" => Some(Var::Type),
+                        _ => ConfigKey::parse(name).map(Var::Config).or_else(|| {
+                            names.iter().position(|n| *n == name).map(Var::Named)
+                        }),
                     };
                     let Some(var) = var.filter(|v| allowed(*v)) else {
                         let mut known: Vec<&str> = Vec::new();
                         if allowed(Var::Value) {
-                            known.extend(["value", "key", "path", "error"]);
+                            known.extend(["value", "key", "path", "error", "type"]);
+                            known.extend(names.iter().copied());
                         }
                         known.extend(CONFIG_KEYS.iter().map(|(n, _)| *n));
                         let hint = crate::region::did_you_mean(name, &known)
@@ -255,6 +276,8 @@ impl Template {
                 Piece::Var(Var::Key) => out.push_str(vars.key),
                 Piece::Var(Var::Path) => out.push_str(vars.path),
                 Piece::Var(Var::Error) => out.push_str(vars.error),
+                Piece::Var(Var::Type) => out.push_str(vars.type_name),
+                Piece::Var(Var::Named(i)) => out.push_str(&(vars.named)(*i)),
                 Piece::Var(Var::Config(k)) => {
                     if let Some(v) = k.get(vars.config) {
                         out.push_str(&v.text());
@@ -275,6 +298,8 @@ impl Template {
             error: "",
             config,
             at: &|_| String::new(),
+            type_name: "",
+            named: &|_| String::new(),
         })
     }
 }
@@ -322,6 +347,8 @@ mod tests {
             error: "",
             config: &config,
             at: &|s| format!("<{}>", s.text),
+            type_name: "string",
+            named: &|i| format!("#{i}"),
         };
         let named =
             Template::parse("vault {/name} in {/properties/x}", any_var).map(|t| t.render(&vars));
@@ -351,5 +378,13 @@ mod tests {
         );
         assert!(Template::parse("{value}", config_only).is_err());
         assert!(Template::parse("{aura.region}", config_only).is_ok());
+        // The rule's own values and the value's type.
+        let own = Template::parse_named("{key_id} is a {type}", any_var, &["ring", "key_id"]);
+        assert_eq!(
+            own.map(|t| t.render(&vars)).ok().as_deref(),
+            Some("#1 is a string")
+        );
+        assert!(Template::parse("{key_id}", any_var).is_err());
+        assert!(Template::parse_named("{ring}", config_only, &["ring"]).is_err());
     }
 }

@@ -122,12 +122,72 @@ impl Rule for MetaOnly {
     }
 }
 
+/// The ids of the built-in rules in catalogue order (DESIGN §6), whichever way each is
+/// written (in Rust or in a built-in rule pack).
+const CATALOGUE: &[&str] = &[
+    "json-syntax",
+    "json-duplicate-key",
+    "json-trailing-comma",
+    "json-comment",
+    "json-smart-quotes",
+    "splice-missing-comma",
+    "splice-nested-array",
+    "splice-pasted-document",
+    "splice-outside-array",
+    "placeholder-value",
+    "aws-policy-version",
+    "aws-statement-invalid",
+    "aws-duplicate-sid",
+    "aws-unknown-action",
+    "aws-wildcard-principal",
+    "aws-lockout-risk",
+    "aws-policy-too-large",
+    "aws-aura-statement-missing",
+    "aws-aura-statement-altered",
+    "aws-aura-access-missing",
+    "aws-aura-access-denied",
+    "aws-region-mismatch",
+    "aws-key-spec",
+    "aws-key-state",
+    "aws-key-rotation-disabled",
+    "aws-arn-invalid",
+    "azure-purge-protection-disabled",
+    "azure-soft-delete-disabled",
+    "azure-rbac-disabled",
+    "azure-disk-encryption-disabled",
+    "azure-firewall-bypass-missing",
+    "azure-region-mismatch",
+    "azure-crypto-officer-missing",
+    "azure-wrong-role",
+    "azure-role-scope-too-broad",
+    "azure-key-identifier-invalid",
+    "azure-key-type",
+    "gcp-role-missing",
+    "gcp-service-accounts-incomplete",
+    "gcp-member-format",
+    "gcp-public-member",
+    "gcp-conditional-binding",
+    "gcp-location-not-regional",
+    "gcp-region-mismatch",
+    "gcp-rotation-not-set",
+    "gcp-key-purpose",
+    "gcp-resource-name-invalid",
+    "unknown-region",
+];
+
 /// Every built-in rule, in catalogue order: the rules written in Rust and the rules of the
-/// built-in rule packs (`rules/packs/`), each pack rule after the Rust rules of its group.
+/// built-in rule packs (`rules/packs/`); a rule missing from the catalogue list goes after
+/// the others of its group.
 pub fn builtin() -> Vec<&'static dyn Rule> {
     let mut all = native();
     all.extend(crate::pack::builtin_rules());
-    all.sort_by_key(|r| r.meta().group); // stable: keeps catalogue order within a group
+    let place = |id: &str| {
+        CATALOGUE
+            .iter()
+            .position(|c| *c == id)
+            .unwrap_or(usize::MAX)
+    };
+    all.sort_by_key(|r| (r.meta().group, place(r.meta().id)));
     all
 }
 

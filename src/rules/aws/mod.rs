@@ -11,10 +11,8 @@ pub mod eval;
 pub mod generated;
 mod key_rotation_disabled;
 mod key_spec;
-mod key_state;
 mod lockout_risk;
 mod policy_too_large;
-mod policy_version;
 mod region_mismatch;
 mod statement_invalid;
 mod unknown_action;
@@ -27,7 +25,6 @@ use crate::source::Span;
 
 /// Every AWS rule, in catalogue order.
 pub static RULES: &[&dyn Rule] = &[
-    &policy_version::RULE,
     &statement_invalid::RULE,
     &duplicate_sid::RULE,
     &unknown_action::RULE,
@@ -40,7 +37,6 @@ pub static RULES: &[&dyn Rule] = &[
     &aura_access_denied::RULE,
     &region_mismatch::RULE,
     &key_spec::RULE,
-    &key_state::RULE,
     &key_rotation_disabled::RULE,
     &arn_invalid::RULE,
 ];

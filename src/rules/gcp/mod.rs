@@ -4,10 +4,8 @@
 
 mod common;
 pub mod conditional_binding;
-pub mod key_purpose;
 pub mod location_not_regional;
 pub mod member_format;
-pub mod public_member;
 pub mod region_mismatch;
 pub mod resource_name_invalid;
 pub mod role_missing;
@@ -21,11 +19,9 @@ pub static RULES: &[&dyn Rule] = &[
     &role_missing::RoleMissing,
     &service_accounts_incomplete::ServiceAccountsIncomplete,
     &member_format::MemberFormat,
-    &public_member::PublicMember,
     &conditional_binding::ConditionalBinding,
     &location_not_regional::LocationNotRegional,
     &region_mismatch::RegionMismatch,
     &rotation_not_set::RotationNotSet,
-    &key_purpose::KeyPurpose,
     &resource_name_invalid::ResourceNameInvalid,
 ];
