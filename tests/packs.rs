@@ -646,3 +646,157 @@ fn builtin_pack_rules_join_their_cloud_group() {
     };
     assert!(user.iter().all(|r| r.meta.group.as_str() == "custom"));
 }
+
+/// `fixtures/packs/features/`: vars (fallback paths, a regex rewrite, a default), cases
+/// with their own texts and labels, labels with a `when`, `{type}`, conditions on the
+/// value found, and what is never reported missing (a key written in another case, any
+/// key of a broken file).
+#[test]
+fn vars_cases_and_labels_shape_the_findings() {
+    let rules = match load_pack(Path::new("fixtures/packs/features/features.pack.json")) {
+        Ok(r) => r,
+        Err(e) => panic!("the features pack does not load:\n{}", render_all(&e)),
+    };
+    let config = Config::default();
+    let run = |name: &str| -> Vec<(String, String, Vec<String>)> {
+        let path = PathBuf::from(format!("fixtures/packs/features/{name}"));
+        let (diags, skipped) = run_on(&rules, &path, &config);
+        assert!(skipped.is_empty(), "{name}: {skipped:?}");
+        diags
+            .iter()
+            .map(|d| {
+                let text = |s: cmklint::source::Span| {
+                    d.file
+                        .as_ref()
+                        .and_then(|f| f.text.get(s.start..s.end))
+                        .unwrap_or("")
+                        .to_string()
+                };
+                (
+                    format!("{} @ {}", d.message, text(d.span)),
+                    d.help.clone().unwrap_or_default(),
+                    d.labels
+                        .iter()
+                        .map(|l| format!("{} @ {}", l.message, text(l.span)))
+                        .collect(),
+                )
+            })
+            .collect()
+    };
+    // A case by value; a var falls back to its default when its pattern finds nothing
+    // … and here the rule's label, whose `when` holds.
+    assert_eq!(
+        run("key-disabled.aws-key-metadata.json"),
+        vec![(
+            "key 7f3c9a12-5b84-4e6d-9c21-0a8e4f6b3d57 is `Disabled` @ \"Disabled\"".to_string(),
+            "enable key 7f3c9a12-5b84-4e6d-9c21-0a8e4f6b3d57".to_string(),
+            vec!["`Enabled` is false too @ false".to_string()],
+        )]
+    );
+    // The first case whose conditions all hold, with its own labels; `key_id` falls back
+    // to the second path (no `KeyId`).
+    let arn = "arn:aws:kms:eu-west-1:111122223333:key/7f3c9a12-5b84-4e6d-9c21-0a8e4f6b3d57";
+    assert_eq!(
+        run("key-deleted.aws-key-metadata.json"),
+        vec![(
+            format!("key {arn} is deleted on 2025-08-01T10:00:00+00:00 @ \"PendingDeletion\""),
+            format!("cancel the deletion of {arn}"),
+            vec!["deleted then @ \"2025-08-01T10:00:00+00:00\"".to_string()],
+        )]
+    );
+    // No case: the rule's texts; a var's default; a regex var's default.
+    assert_eq!(
+        run("key-creating.aws-key-metadata.json"),
+        vec![(
+            "key state is `Creating` in an unknown account @ \"Creating\"".to_string(),
+            "enable key KEY-ID".to_string(),
+            vec![],
+        )]
+    );
+    let messages = |name: &str| -> Vec<String> { run(name).into_iter().map(|f| f.0).collect() };
+    assert_eq!(
+        messages("policy-missing.aws-key-policy.json"),
+        vec!["no `Version` @ {"]
+    );
+    assert_eq!(
+        messages("policy-number.aws-key-policy.json"),
+        vec!["`Version` is a number @ 2012"]
+    );
+    assert_eq!(
+        messages("policy-old.aws-key-policy.json"),
+        vec!["`Version` is `2008-10-17` @ \"2008-10-17\""]
+    );
+    // `version` is another mistake (another rule's), not a missing `Version`.
+    assert!(messages("policy-other-case.aws-key-policy.json").is_empty());
+}
+
+/// A regex var rewrites the value with `replace`; the account comes from the ARN.
+#[test]
+fn a_var_pattern_rewrites_the_value() {
+    let rules = match load_pack(Path::new("fixtures/packs/features/features.pack.json")) {
+        Ok(r) => r,
+        Err(e) => panic!("{}", render_all(&e)),
+    };
+    let text = r#"{"KeyMetadata": {"Arn": "arn:aws:kms:eu-west-1:111122223333:key/k", "KeyState": "Unavailable"}}"#;
+    let root = cmklint::json::parse(text).root;
+    let Some(root) = root.as_ref() else {
+        panic!("does not parse")
+    };
+    let parts = pack::parts_of("aws-key-metadata", root, None);
+    let skipped = Mutex::new(Vec::new());
+    let config = Config::default();
+    let cx = Context::new(&config, &skipped);
+    let mut out = Vec::new();
+    for r in &rules {
+        r.check_parts(&parts, Path::new("k.json"), &cx, &mut out);
+    }
+    let messages: Vec<&str> = out.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(messages, vec!["key state is `Unavailable` in 111122223333"]);
+}
+
+/// Nothing is reported missing from a file with syntax errors (its tree may have lost it).
+#[test]
+fn nothing_is_missing_from_a_broken_file() {
+    let tmp = match tempfile::tempdir() {
+        Ok(t) => t,
+        Err(e) => panic!("{e}"),
+    };
+    let dir = tmp.path().to_path_buf();
+    let pack =
+        std::fs::read_to_string("fixtures/packs/features/features.pack.json").unwrap_or_default();
+    std::fs::write(dir.join("features.pack.json"), pack).unwrap_or_default();
+    std::fs::write(
+        dir.join("cmklint.toml"),
+        "[rules]\npacks = [\"features.pack.json\"]\n",
+    )
+    .unwrap_or_default();
+    let broken =
+        std::fs::read_to_string("fixtures/packs/features/policy-broken.aws-key-policy.json")
+            .unwrap_or_default();
+    std::fs::write(dir.join("policy.json"), &broken).unwrap_or_default();
+    std::fs::write(
+        dir.join("whole.json"),
+        "{\n    \"Statement\": [\n        {\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}, \"Action\": \"kms:*\", \"Resource\": \"*\"}\n    ]\n}\n",
+    )
+    .unwrap_or_default();
+    let report = run_engine_in(&dir, &["."]);
+    let ids: Vec<(String, String)> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.starts_with("org-"))
+        .map(|d| {
+            (
+                d.rule.to_string(),
+                d.file
+                    .as_ref()
+                    .and_then(|f| f.path.file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        vec![("org-policy-version".to_string(), "whole.json".to_string())]
+    );
+}

@@ -70,11 +70,55 @@ impl JsonType {
     }
 }
 
-/// A compiled regular expression and its source.
+/// A regular expression and its source, compiled on first use: a built-in pack's regexes
+/// cost nothing in a run that never needs them (user packs compile theirs when loaded, to
+/// report a broken one; tests compile the built-in ones).
 #[derive(Debug, Clone)]
 pub struct Pattern {
-    pub regex: Regex,
     pub source: String,
+    regex: std::sync::OnceLock<Option<Regex>>,
+}
+
+/// Regexes larger than this (compiled) are refused: a pack must not make a run slow.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+impl Pattern {
+    /// Compiles `source` now.
+    pub fn compile(source: &str) -> Result<Pattern, regex::Error> {
+        let regex = regex::RegexBuilder::new(source)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()?;
+        let cell = std::sync::OnceLock::new();
+        let _ = cell.set(Some(regex));
+        Ok(Pattern {
+            source: source.to_string(),
+            regex: cell,
+        })
+    }
+
+    /// Compiles `source` on first use (a source known to compile).
+    pub fn lazy(source: &str) -> Pattern {
+        Pattern {
+            source: source.to_string(),
+            regex: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The compiled regex (`None` only for a lazy source that does not compile).
+    pub fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| {
+                regex::RegexBuilder::new(&self.source)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    fn is_match(&self, s: &str) -> bool {
+        self.regex().is_some_and(|r| r.is_match(s))
+    }
 }
 
 /// An operand of `equals` / `one_of`: a JSON value from the pack, or a string naming
@@ -238,7 +282,7 @@ impl Assertion {
         }
         if let Some(p) = &self.pattern {
             match value.as_str() {
-                Some(s) if p.regex.is_match(s) => {}
+                Some(s) if p.is_match(s) => {}
                 Some(_) => {
                     return vec![Failure::new(format!(
                         "{} does not match `{}`",
@@ -257,7 +301,7 @@ impl Assertion {
         }
         if let Some(p) = &self.not_pattern {
             if let Some(s) = value.as_str() {
-                if p.regex.is_match(s) {
+                if p.is_match(s) {
                     return vec![Failure::new(format!("{} matches `{}`", shown(), p.source))];
                 }
             }
@@ -409,10 +453,7 @@ mod tests {
     }
 
     fn re(s: &str) -> Option<Pattern> {
-        Regex::new(s).ok().map(|regex| Pattern {
-            regex,
-            source: s.to_string(),
-        })
+        Pattern::compile(s).ok()
     }
 
     #[test]

@@ -7,9 +7,14 @@
 
 use std::sync::{Arc, OnceLock};
 
-use regex::RegexBuilder;
-
 use super::assert::{Assertion, JsonType, Operand, Pattern};
+
+/// Whether regexes are compiled when the pack is loaded: always for user packs (a broken
+/// one is an error), for built-in packs only in debug builds (tests): release runs compile
+/// a built-in regex on first use.
+fn eager(origin: Origin) -> bool {
+    origin == Origin::User || cfg!(debug_assertions)
+}
 use super::path::Selector;
 use super::rule::{Case, Condition, Label, NamedVar, PackRule, Target};
 use super::schema::{Problem, Schema};
@@ -67,9 +72,6 @@ const RULE_FIELDS: &[&str] = &[
 /// Names `{...}` already gives a meaning to, which a rule's `vars` cannot take.
 const RESERVED_NAMES: &[&str] = &["value", "key", "path", "error", "type"];
 
-/// Regexes larger than this (compiled) are refused: a pack must not make a run slow.
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
-
 fn pack_schema() -> Option<&'static Schema> {
     static SCHEMA: OnceLock<Option<Schema>> = OnceLock::new();
     SCHEMA
@@ -93,6 +95,7 @@ pub enum Origin {
 struct Errors {
     file: Arc<SourceFile>,
     out: Vec<Diagnostic>,
+    origin: Origin,
 }
 
 impl Errors {
@@ -122,6 +125,7 @@ pub fn load(
     let mut errors = Errors {
         file: file.clone(),
         out: Vec::new(),
+        origin,
     };
     let parsed = crate::json::parse(&file.text);
     for issue in &parsed.issues {
@@ -525,29 +529,28 @@ fn build_condition(
     prefix: &str,
     errors: &mut Errors,
 ) -> Option<Condition> {
-    let target =
-        match (c.get("path"), c.get("config")) {
-            (Some(p), None) => match Selector::parse(p.as_str().unwrap_or("")) {
-                Ok(sel) => Target::Path(sel),
-                Err(e) => {
-                    errors.push(p.span, format!("{prefix}condition path {e}"));
-                    return None;
-                }
-            },
-            (None, Some(k)) => match k.as_str().and_then(ConfigKey::parse) {
-                Some(key) => Target::Config(key),
-                None => return None, // the schema reported it
-            },
-            (Some(_), Some(k)) => {
-                errors.push(
-                    c.member("config").map(|m| m.key_span).unwrap_or(k.span),
-                    format!("{prefix}a condition looks at a `path` or a `config` value, not both"),
-                );
+    let target = match (c.get("path"), c.get("config")) {
+        (Some(p), None) => match Selector::parse(p.as_str().unwrap_or("")) {
+            Ok(sel) => Target::Path(sel),
+            Err(e) => {
+                errors.push(p.span, format!("{prefix}condition path {e}"));
                 return None;
             }
-            // Neither: the condition judges the value the rule's path selected.
-            (None, None) => Target::Value,
-        };
+        },
+        (None, Some(k)) => match k.as_str().and_then(ConfigKey::parse) {
+            Some(key) => Target::Config(key),
+            None => return None, // the schema reported it
+        },
+        (Some(_), Some(k)) => {
+            errors.push(
+                c.member("config").map(|m| m.key_span).unwrap_or(k.span),
+                format!("{prefix}a condition looks at a `path` or a `config` value, not both"),
+            );
+            return None;
+        }
+        // Neither: the condition judges the value the rule's path selected.
+        (None, None) => Target::Value,
+    };
     let assertion = build_assertion(file, c, prefix, errors)?;
     if !assertion.judges_values() && assertion.exists.is_none() {
         errors.push(
@@ -576,7 +579,9 @@ fn build_vars(node: Option<&Node>, prefix: &str, errors: &mut Errors) -> Vec<Nam
         if RESERVED_NAMES.contains(&name) || ConfigKey::parse(name).is_some() {
             errors.push(
                 m.key_span,
-                format!("{prefix}`{name}` already names a value in texts; give this one another name"),
+                format!(
+                    "{prefix}`{name}` already names a value in texts; give this one another name"
+                ),
             );
             continue;
         }
@@ -596,7 +601,12 @@ fn build_vars(node: Option<&Node>, prefix: &str, errors: &mut Errors) -> Vec<Nam
         let pattern = match v.get("pattern") {
             Some(p) => {
                 let src = p.as_str().unwrap_or("");
-                match RegexBuilder::new(src).size_limit(REGEX_SIZE_LIMIT).build() {
+                let compiled = if eager(errors.origin) {
+                    Pattern::compile(src)
+                } else {
+                    Ok(Pattern::lazy(src))
+                };
+                match compiled {
                     Ok(re) => Some(re),
                     Err(e) => {
                         errors.push(
@@ -688,12 +698,13 @@ fn build_assertion(
     for key in ["pattern", "not_pattern"] {
         let Some(node) = a.get(key) else { continue };
         let Some(src) = node.as_str() else { continue };
-        match RegexBuilder::new(src).size_limit(REGEX_SIZE_LIMIT).build() {
-            Ok(regex) => {
-                let p = Pattern {
-                    regex,
-                    source: src.to_string(),
-                };
+        let compiled = if eager(errors.origin) {
+            Pattern::compile(src)
+        } else {
+            Ok(Pattern::lazy(src))
+        };
+        match compiled {
+            Ok(p) => {
                 if key == "pattern" {
                     out.pattern = Some(p);
                 } else {

@@ -240,10 +240,25 @@ impl Selector {
 
     /// Every place this selector names in the tree under `root`.
     pub fn resolve<'a>(&self, root: &'a Node, resolver: &dyn Resolve<'a>) -> Vec<Match<'a>> {
+        let mut out = Vec::new();
+        self.for_each(root, resolver, &mut |hit, partial| {
+            out.push(partial.to_match(hit));
+        });
+        out
+    }
+
+    /// Calls `f` for every place this selector names, without building a [`Match`] for
+    /// it: most hits pass their checks and need no pointer, bindings or copy of the way.
+    pub fn for_each<'a>(
+        &self,
+        root: &'a Node,
+        resolver: &dyn Resolve<'a>,
+        f: &mut dyn FnMut(Hit<'a>, &Partial<'_, 'a>),
+    ) {
         let mut walk = Walk {
             segments: &self.segments,
             resolver,
-            out: Vec::new(),
+            sink: f,
         };
         let mut state = State {
             toks: Vec::new(),
@@ -252,7 +267,6 @@ impl Selector {
         };
         let anchor = opening(root);
         walk.step(root, anchor, 0, &mut state);
-        walk.out
     }
 }
 
@@ -296,19 +310,38 @@ struct State<'a> {
     deep: bool,
 }
 
+/// The way to a hit while the walk is there (see [`Selector::for_each`]).
+pub struct Partial<'s, 'a> {
+    toks: &'s [Tok<'a>],
+    wild: &'s [(usize, usize, bool)],
+}
+
+impl<'a> Partial<'_, 'a> {
+    /// The hit as a [`Match`] that outlives the walk.
+    pub fn to_match(&self, hit: Hit<'a>) -> Match<'a> {
+        Match {
+            hit,
+            toks: self.toks.to_vec(),
+            wild: self.wild.to_vec(),
+        }
+    }
+}
+
 struct Walk<'s, 'a> {
     segments: &'s [Segment],
     resolver: &'s dyn Resolve<'a>,
-    out: Vec<Match<'a>>,
+    sink: &'s mut dyn FnMut(Hit<'a>, &Partial<'_, 'a>),
 }
 
 impl<'a> Walk<'_, 'a> {
     fn emit(&mut self, hit: Hit<'a>, st: &State<'a>) {
-        self.out.push(Match {
+        (self.sink)(
             hit,
-            toks: st.toks.clone(),
-            wild: st.wild.clone(),
-        });
+            &Partial {
+                toks: &st.toks,
+                wild: &st.wild,
+            },
+        );
     }
 
     /// Applies `segments[i..]` to `raw`. `anchor` is where a missing key below `raw` is

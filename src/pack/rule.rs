@@ -33,7 +33,7 @@ pub struct NamedVar {
     /// A value that does not match is passed over (the next path is tried); one that
     /// matches becomes `replace` with `$1`, `$name` … expanded (default: the whole match,
     /// or the first group when there is one).
-    pub pattern: Option<regex::Regex>,
+    pub pattern: Option<super::assert::Pattern>,
     pub replace: Option<String>,
     pub default: String,
 }
@@ -116,8 +116,8 @@ pub fn parts(doc: &Document) -> Vec<Part<'_>> {
                 root,
                 embedded.and_then(|p| p.root.as_ref()),
             );
-            let broken = !doc.parsed.issues.is_empty()
-                || embedded.is_some_and(|p| !p.issues.is_empty());
+            let broken =
+                !doc.parsed.issues.is_empty() || embedded.is_some_and(|p| !p.issues.is_empty());
             for p in &mut out {
                 p.broken = broken;
             }
@@ -548,13 +548,11 @@ impl PackRule {
                         })
                         .is_empty()
                     });
-                    ok.then_some(
-                        if node.as_object().is_some() || node.as_array().is_some() {
-                            anchor
-                        } else {
-                            span
-                        },
-                    )
+                    ok.then_some(if node.as_object().is_some() || node.as_array().is_some() {
+                        anchor
+                    } else {
+                        span
+                    })
                 }
                 _ => None,
             })
@@ -582,7 +580,7 @@ impl PackRule {
                 match &var.pattern {
                     None => return text,
                     Some(re) => {
-                        if let Some(caps) = re.captures(&text) {
+                        if let Some(caps) = re.regex().and_then(|r| r.captures(&text)) {
                             let mut out = String::new();
                             match &var.replace {
                                 Some(r) => caps.expand(r, &mut out),
@@ -702,7 +700,8 @@ impl PackRule {
         let has_path_conditions = self
             .when
             .iter()
-            .any(|c| !matches!(c.target, Target::Config(_)));
+            .any(|c| matches!(c.target, Target::Path(_)));
+        let has_value_conditions = self.when.iter().any(|c| matches!(c.target, Target::Value));
         for part in parts {
             // Conditions on configuration values hold or not for the whole part.
             let config_ok = self
@@ -717,50 +716,75 @@ impl PackRule {
                 template: part.template,
             };
             let resolver: &dyn Resolve<'_> = if part.azure { &arm } else { &Literal };
-            for m in self.path.resolve(part.root, resolver) {
-                let subject = match &m.hit {
-                    Hit::Unknown { .. } => continue,
-                    Hit::Found { node, .. } if node.is_null() && self.default.is_some() => {
-                        Subject::Absent {
-                            default: self.default.as_ref(),
+            // Each hit is judged where the walk finds it; only a failing one is turned
+            // into a match (its pointer and bindings are built for the report alone).
+            self.path
+                .for_each(part.root, resolver, &mut |hit, partial| {
+                    let subject = match &hit {
+                        Hit::Unknown { .. } => return,
+                        Hit::Found { node, .. } if node.is_null() && self.default.is_some() => {
+                            Subject::Absent {
+                                default: self.default.as_ref(),
+                            }
+                        }
+                        Hit::Found { node, anchor, .. } => Subject::Present(node, *anchor),
+                        Hit::Missing { parent, key, .. } => {
+                            // Nothing is missing from a broken file's partial tree, nor a key
+                            // written in another case (`version` for `Version`: a misspelt
+                            // key is another finding, not this one).
+                            if part.broken || has_key_ignoring_case(parent, key) {
+                                return;
+                            }
+                            Subject::Absent {
+                                default: self.default.as_ref(),
+                            }
+                        }
+                    };
+                    if has_value_conditions {
+                        let value_ok = self
+                            .when
+                            .iter()
+                            .filter(|c| matches!(c.target, Target::Value))
+                            .all(|c| {
+                                matches!(
+                                    self.condition(c, part, &[], config, Some(subject)),
+                                    Holds::Yes
+                                )
+                            });
+                        if !value_ok {
+                            return;
                         }
                     }
-                    Hit::Found { node, anchor, .. } => Subject::Present(node, *anchor),
-                    Hit::Missing { parent, key, .. } => {
-                        // Nothing is missing from a broken file's partial tree, nor a key
-                        // written in another case (`version` for `Version`: a misspelt
-                        // key is another finding, not this one).
-                        if part.broken || has_key_ignoring_case(parent, key) {
-                            continue;
+                    let mut matched = None;
+                    if has_path_conditions {
+                        let m = partial.to_match(hit.clone());
+                        let bindings = m.bindings();
+                        let path_ok = self
+                            .when
+                            .iter()
+                            .filter(|c| matches!(c.target, Target::Path(_)))
+                            .all(|c| {
+                                matches!(
+                                    self.condition(c, part, &bindings, config, Some(subject)),
+                                    Holds::Yes
+                                )
+                            });
+                        if !path_ok {
+                            return;
                         }
-                        Subject::Absent {
-                            default: self.default.as_ref(),
-                        }
+                        matched = Some(m);
                     }
-                };
-                if has_path_conditions {
-                    let bindings = m.bindings();
-                    let path_ok = self
-                        .when
-                        .iter()
-                        .filter(|c| !matches!(c.target, Target::Config(_)))
-                        .all(|c| {
-                            matches!(
-                                self.condition(c, part, &bindings, config, Some(subject)),
-                                Holds::Yes
-                            )
-                        });
-                    if !path_ok {
-                        continue;
+                    let failures = self
+                        .assertion
+                        .check(subject, config, &|n| unknown_in(part, n));
+                    if failures.is_empty() {
+                        return;
                     }
-                }
-                let failures = self
-                    .assertion
-                    .check(subject, config, &|n| unknown_in(part, n));
-                for f in &failures {
-                    out.push(self.report(part, &m, subject, f, config));
-                }
-            }
+                    let m = matched.unwrap_or_else(|| partial.to_match(hit.clone()));
+                    for f in &failures {
+                        out.push(self.report(part, &m, subject, f, config));
+                    }
+                });
         }
     }
 }

@@ -156,6 +156,9 @@ impl Template {
         allowed: fn(Var) -> bool,
         names: &[&str],
     ) -> Result<Template, TemplateError> {
+        if !text.contains(['{', '}']) {
+            return Ok(Template::literal(text));
+        }
         let mut pieces = Vec::new();
         let mut lit = String::new();
         let mut rest = text.char_indices().peekable();
@@ -201,9 +204,9 @@ impl Template {
                         "path" => Some(Var::Path),
                         "error" => Some(Var::Error),
                         "type" => Some(Var::Type),
-                        _ => ConfigKey::parse(name).map(Var::Config).or_else(|| {
-                            names.iter().position(|n| *n == name).map(Var::Named)
-                        }),
+                        _ => ConfigKey::parse(name)
+                            .map(Var::Config)
+                            .or_else(|| names.iter().position(|n| *n == name).map(Var::Named)),
                     };
                     let Some(var) = var.filter(|v| allowed(*v)) else {
                         let mut known: Vec<&str> = Vec::new();
