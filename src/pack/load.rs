@@ -223,6 +223,11 @@ pub fn load(
             rules.push(rule);
         }
     }
+    if origin == Origin::Builtin {
+        // The built-in pack's tree is left to the end of the run, like its rules: freeing
+        // it node by node would cost a small run more than linting its input file.
+        std::mem::forget(root);
+    }
     if errors.out.is_empty() {
         Ok(rules)
     } else {

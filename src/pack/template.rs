@@ -239,7 +239,17 @@ impl Template {
                     }
                     pieces.push(Piece::Var(var));
                 }
-                _ => lit.push(c),
+                _ => {
+                    // The run of text up to the next brace, in one go.
+                    let from = i + c.len_utf8();
+                    let end = text[from..]
+                        .find(['{', '}'])
+                        .map_or(text.len(), |j| from + j);
+                    lit.push_str(&text[i..end]);
+                    while rest.peek().is_some_and(|(j, _)| *j < end) {
+                        rest.next();
+                    }
+                }
             }
         }
         if !lit.is_empty() {
