@@ -255,12 +255,17 @@ fn lint_unit(
             }
         }
     }
+    // The folders that hold a document of each cloud (one pass, not one per pending doc).
+    let clouds_here: HashSet<(Option<PathBuf>, std::mem::Discriminant<document::Model>)> = docs
+        .iter()
+        .map(|d| {
+            let dir = d.source.path.parent().map(Path::to_path_buf);
+            (dir, std::mem::discriminant(&d.model))
+        })
+        .collect();
     for doc in pending {
         let dir = doc.source.path.parent().map(Path::to_path_buf);
-        let confirmed = docs.iter().any(|d| {
-            d.source.path.parent().map(Path::to_path_buf) == dir
-                && std::mem::discriminant(&d.model) == std::mem::discriminant(&doc.model)
-        });
+        let confirmed = clouds_here.contains(&(dir, std::mem::discriminant(&doc.model)));
         if confirmed {
             docs.push(doc);
         } else if named_set.contains(&doc.source.path) {
@@ -296,11 +301,7 @@ fn lint_unit(
         })
         .collect();
     let mut unit_out = Vec::new();
-    let unit = Unit {
-        config,
-        documents: docs.iter().collect(),
-        context: context.iter().collect(),
-    };
+    let unit = Unit::new(config, docs.iter().collect(), context.iter().collect());
     for rule in &active {
         rule.check_unit(&unit, &cx, &mut unit_out);
     }
@@ -564,11 +565,7 @@ pub fn lint_text(path: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
     for rule in &active {
         rule.check(&doc, &cx, &mut out);
     }
-    let unit = Unit {
-        config,
-        documents: vec![&doc],
-        context: Vec::new(),
-    };
+    let unit = Unit::new(config, vec![&doc], Vec::new());
     for rule in &active {
         rule.check_unit(&unit, &cx, &mut out);
     }
@@ -735,4 +732,75 @@ fn config_diagnostic(e: crate::config::ConfigError) -> Diagnostic {
 /// Whether `path` is a cmklint config file.
 pub fn is_config_file(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == CONFIG_FILE_NAME)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(path: &str, text: &str) -> Document {
+        match load_text(Path::new(path), text.to_string()) {
+            Loaded::Doc(d) => d,
+            _ => panic!("{path} is not a document"),
+        }
+    }
+
+    fn context(path: &str, text: &str) -> ContextFile {
+        match load_text(Path::new(path), text.to_string()) {
+            Loaded::Context(c) => c,
+            _ => panic!("{path} is not a context file"),
+        }
+    }
+
+    #[test]
+    fn a_unit_groups_its_files_by_folder() {
+        let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+        let rotation = r#"{"KeyRotationEnabled": false, "KeyId": "k"}"#;
+        let params = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "contentVersion": "1.0.0.0", "parameters": {}}"#;
+        let docs = [
+            doc("a/key-policy.json", policy),
+            doc("a/b/key-policy.json", policy),
+            doc("a/rotation.json", rotation),
+            doc("top.json", policy),
+        ];
+        let ctx = [
+            context("a/b/vault.parameters.json", params),
+            context("c/vault.parameters.json", params),
+        ];
+        let config = Config::default();
+        let unit = Unit::new(&config, docs.iter().collect(), ctx.iter().collect());
+
+        let names = |ds: &[&Document]| -> Vec<String> {
+            ds.iter()
+                .map(|d| d.source.path.display().to_string())
+                .collect()
+        };
+        let folders: Vec<Vec<String>> =
+            unit.folders().iter().map(|f| names(&f.documents)).collect();
+        assert_eq!(
+            folders,
+            [
+                vec!["a/key-policy.json", "a/rotation.json"],
+                vec!["a/b/key-policy.json"],
+                vec!["top.json"],
+            ]
+        );
+        let same: Vec<&Document> = unit.same_folder(&docs[2]).collect();
+        assert_eq!(names(&same), ["a/key-policy.json", "a/rotation.json"]);
+        // A context file joins the folder it is in; one in a folder without documents
+        // is context for nothing.
+        let ctx_of = |p: &str| -> Vec<String> {
+            unit.folder(Path::new(p))
+                .map(|f| {
+                    f.context
+                        .iter()
+                        .map(|c| c.source.path.display().to_string())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(ctx_of("a/b/x.json"), ["a/b/vault.parameters.json"]);
+        assert!(ctx_of("a/x.json").is_empty());
+        assert!(unit.folder(Path::new("c/x.json")).is_none());
+    }
 }

@@ -3,7 +3,6 @@
 //! location judgement against the catalogue and `[aura] region`, and the `gcloud`
 //! commands the help texts suggest. Not a rule itself.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use crate::config::{Cloud, Config};
@@ -51,34 +50,28 @@ pub struct Folder<'a> {
     pub rings: Vec<(&'a Document, &'a KeyRing)>,
 }
 
-/// Groups a unit's GCP documents by folder, in path order.
+/// Groups a unit's GCP documents by folder (folders without one are left out).
 pub fn folders<'a>(unit: &Unit<'a>) -> Vec<Folder<'a>> {
-    let mut out: Vec<(Option<&'a Path>, Folder<'a>)> = Vec::new();
-    for doc in unit.documents.iter().copied() {
-        let Some(g) = gcp(doc) else { continue };
-        let dir = doc.source.path.parent();
-        let idx = match out.iter().position(|(d, _)| *d == dir) {
-            Some(i) => i,
-            None => {
-                out.push((
-                    dir,
-                    Folder {
-                        policies: Vec::new(),
-                        keys: Vec::new(),
-                        rings: Vec::new(),
-                    },
-                ));
-                out.len() - 1
-            }
+    let mut out = Vec::new();
+    for folder in unit.folders() {
+        let mut f = Folder {
+            policies: Vec::new(),
+            keys: Vec::new(),
+            rings: Vec::new(),
         };
-        let f = &mut out[idx].1;
-        match g {
-            GcpDoc::Policy(p) => f.policies.push((doc, p)),
-            GcpDoc::Key(k) => f.keys.push((doc, k)),
-            GcpDoc::KeyRing(r) => f.rings.push((doc, r)),
+        for doc in folder.documents.iter().copied() {
+            match gcp(doc) {
+                Some(GcpDoc::Policy(p)) => f.policies.push((doc, p)),
+                Some(GcpDoc::Key(k)) => f.keys.push((doc, k)),
+                Some(GcpDoc::KeyRing(r)) => f.rings.push((doc, r)),
+                None => {}
+            }
+        }
+        if !(f.policies.is_empty() && f.keys.is_empty() && f.rings.is_empty()) {
+            out.push(f);
         }
     }
-    out.into_iter().map(|(_, f)| f).collect()
+    out
 }
 
 /// The key a folder's IAM policies belong to, as far as its other documents tell.
