@@ -150,7 +150,19 @@ pub fn run(opts: &Options) -> Report {
     report.files_seen = named.len();
     let stdin = stdin.as_ref();
     let skipped = Mutex::new(Vec::new());
-    let outcomes: Vec<UnitOutcome> = units
+    // A large unit (one `cmklint.toml` over a whole repository) is linted in batches of
+    // whole folders: cross-document rules join only files of one folder (DESIGN §4), and
+    // a batch's documents are dropped before the next is read. Findings about the unit's
+    // config that each batch repeats are merged by `sort_and_dedup`.
+    let batches: Vec<(&UnitKey, Vec<PathBuf>)> = units
+        .iter()
+        .flat_map(|(key, files)| {
+            folder_batches(files, BATCH_FILES)
+                .into_iter()
+                .map(move |b| (key, b))
+        })
+        .collect();
+    let outcomes: Vec<UnitOutcome> = batches
         .par_iter()
         .filter_map(|(key, files)| {
             // A unit whose config failed is not linted; the failure is already reported.
@@ -176,6 +188,34 @@ pub fn run(opts: &Options) -> Report {
     notes.dedup();
     report.notes = notes;
     report
+}
+
+/// About how many files a batch of a unit holds (see [`folder_batches`]).
+const BATCH_FILES: usize = 256;
+
+/// Splits a unit's files into batches of whole folders, each of about `size` files (a
+/// folder with more files than that is a batch of its own).
+fn folder_batches(files: &[PathBuf], size: usize) -> Vec<Vec<PathBuf>> {
+    if files.len() <= size {
+        return vec![files.to_vec()];
+    }
+    let mut sorted: Vec<&PathBuf> = files.iter().collect();
+    sorted.sort_by(|a, b| a.parent().cmp(&b.parent()).then_with(|| a.cmp(b)));
+    let mut out: Vec<Vec<PathBuf>> = Vec::new();
+    let mut batch: Vec<PathBuf> = Vec::new();
+    for path in sorted {
+        let new_folder = batch
+            .last()
+            .is_some_and(|last: &PathBuf| last.parent() != path.parent());
+        if new_folder && batch.len() >= size {
+            out.push(std::mem::take(&mut batch));
+        }
+        batch.push(path.clone());
+    }
+    if !batch.is_empty() {
+        out.push(batch);
+    }
+    out
 }
 
 /// What linting one unit produced.
@@ -750,6 +790,32 @@ mod tests {
             Loaded::Context(c) => c,
             _ => panic!("{path} is not a context file"),
         }
+    }
+
+    #[test]
+    fn batches_hold_whole_folders() {
+        let files: Vec<PathBuf> = ["a/1", "b/1", "a/2", "c/1", "a/3", "b/2", "d"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        let names = |bs: Vec<Vec<PathBuf>>| -> Vec<Vec<String>> {
+            bs.iter()
+                .map(|b| b.iter().map(|p| p.display().to_string()).collect())
+                .collect()
+        };
+        assert_eq!(
+            names(folder_batches(&files, 2)),
+            [
+                vec!["d", "a/1", "a/2", "a/3"],
+                vec!["b/1", "b/2"],
+                vec!["c/1"],
+            ]
+        );
+        assert_eq!(
+            names(folder_batches(&files, 4)),
+            [vec!["d", "a/1", "a/2", "a/3"], vec!["b/1", "b/2", "c/1"]]
+        );
+        assert_eq!(folder_batches(&files, 7).len(), 1);
     }
 
     #[test]
