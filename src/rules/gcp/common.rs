@@ -288,19 +288,22 @@ pub fn config_unknown_region(config: &Config) -> Option<Diagnostic> {
         LocationKind::MultiRegion(_) => format!(
             "`[aura] region` is `{region}`, a Cloud KMS multi-region, not a region an Aura instance runs in"
         ),
-        LocationKind::Unknown => match catalogue::suggest(region) {
-            Some(s) => format!(
-                "`[aura] region` `{region}` is not a Google Cloud region (did you mean `{s}`?)"
-            ),
-            None => format!("`[aura] region` `{region}` is not a Google Cloud region"),
-        },
+        LocationKind::Unknown => {
+            format!("`[aura] region` `{region}` is not a Google Cloud region")
+        }
     };
     Some(
         Diagnostic::new(UNKNOWN_REGION_ID, Severity::Error, span, message)
-            .with_help(format!(
-                "set `region` to the Aura instance's region as the Aura Console shows it, such as `europe-west2` (catalogue of {}; a region opened since may be missing)",
-                catalogue::CATALOGUE_DATE
-            ))
+            .with_help(match catalogue::suggest(region) {
+                Some(s) => format!(
+                    "did you mean `{s}`? `region` is the Aura instance's region as the Aura Console shows it (catalogue of {}; a region opened since may be missing)",
+                    catalogue::CATALOGUE_DATE
+                ),
+                None => format!(
+                    "set `region` to the Aura instance's region as the Aura Console shows it, such as `europe-west2` (catalogue of {}; a region opened since may be missing)",
+                    catalogue::CATALOGUE_DATE
+                ),
+            })
             .with_file(file),
     )
 }
@@ -314,25 +317,22 @@ pub fn location_unknown_region(
     if catalogue::location_kind(&loc.text) != LocationKind::Unknown {
         return None;
     }
-    let message = match catalogue::suggest(&loc.text) {
-        Some(s) => format!(
-            "key ring location `{}` is not a known Cloud KMS location (did you mean `{s}`?)",
-            loc.text
-        ),
-        None => format!(
-            "key ring location `{}` is not a known Cloud KMS location",
-            loc.text
-        ),
-    };
+    let message = format!(
+        "key ring location `{}` is not a known Cloud KMS location",
+        loc.text
+    );
+    // The suggestion starts the help, as in the AWS and Azure region rules.
+    let hint =
+        catalogue::suggest(&loc.text).map_or_else(String::new, |s| format!("did you mean `{s}`? "));
     Some(
         Diagnostic::new(UNKNOWN_REGION_ID, Severity::Error, loc.span, message)
             .with_help(match aura {
                 Some(r) => format!(
-                    "Cloud KMS has no such location; the key ring belongs in the Aura instance's region `{r}` (catalogue of {}; a region opened since may be missing)",
+                    "{hint}Cloud KMS has no such location; the key ring belongs in the Aura instance's region `{r}` (catalogue of {}; a region opened since may be missing)",
                     catalogue::CATALOGUE_DATE
                 ),
                 None => format!(
-                    "Cloud KMS has no such location; the key ring belongs in the Aura instance's region, such as `europe-west2` (catalogue of {}; a region opened since may be missing)",
+                    "{hint}Cloud KMS has no such location; the key ring belongs in the Aura instance's region, such as `europe-west2` (catalogue of {}; a region opened since may be missing)",
                     catalogue::CATALOGUE_DATE
                 ),
             })
