@@ -621,7 +621,8 @@ fn build_vars(node: Option<&Node>, prefix: &str, errors: &mut Errors) -> Vec<Nam
                                 regex_error(&e)
                             ),
                         );
-                        continue;
+                        // Still named, so the texts that use it are not a second error.
+                        None
                     }
                 }
             }
