@@ -153,7 +153,19 @@ pub fn run(opts: &Options) -> Report {
     report.files_seen = named.len();
     let stdin = stdin.as_ref();
     let skipped = Mutex::new(Vec::new());
-    let outcomes: Vec<UnitOutcome> = units
+    // A large unit (one `cmklint.toml` over a whole repository) is linted in batches of
+    // whole folders: cross-document rules join only files of one folder (DESIGN §4), and
+    // a batch's documents are dropped before the next is read. Findings about the unit's
+    // config that each batch repeats are merged by `sort_and_dedup`.
+    let batches: Vec<(&UnitKey, Vec<PathBuf>)> = units
+        .iter()
+        .flat_map(|(key, files)| {
+            folder_batches(files, BATCH_FILES)
+                .into_iter()
+                .map(move |b| (key, b))
+        })
+        .collect();
+    let outcomes: Vec<UnitOutcome> = batches
         .par_iter()
         .filter_map(|(key, files)| {
             // A unit whose config failed is not linted; the failure is already reported.
@@ -179,6 +191,34 @@ pub fn run(opts: &Options) -> Report {
     notes.dedup();
     report.notes = notes;
     report
+}
+
+/// About how many files a batch of a unit holds (see [`folder_batches`]).
+const BATCH_FILES: usize = 256;
+
+/// Splits a unit's files into batches of whole folders, each of about `size` files (a
+/// folder with more files than that is a batch of its own).
+fn folder_batches(files: &[PathBuf], size: usize) -> Vec<Vec<PathBuf>> {
+    if files.len() <= size {
+        return vec![files.to_vec()];
+    }
+    let mut sorted: Vec<&PathBuf> = files.iter().collect();
+    sorted.sort_by(|a, b| a.parent().cmp(&b.parent()).then_with(|| a.cmp(b)));
+    let mut out: Vec<Vec<PathBuf>> = Vec::new();
+    let mut batch: Vec<PathBuf> = Vec::new();
+    for path in sorted {
+        let new_folder = batch
+            .last()
+            .is_some_and(|last: &PathBuf| last.parent() != path.parent());
+        if new_folder && batch.len() >= size {
+            out.push(std::mem::take(&mut batch));
+        }
+        batch.push(path.clone());
+    }
+    if !batch.is_empty() {
+        out.push(batch);
+    }
+    out
 }
 
 /// What linting one unit produced.
@@ -258,12 +298,17 @@ fn lint_unit(
             }
         }
     }
+    // The folders that hold a document of each cloud (one pass, not one per pending doc).
+    let clouds_here: HashSet<(Option<PathBuf>, std::mem::Discriminant<document::Model>)> = docs
+        .iter()
+        .map(|d| {
+            let dir = d.source.path.parent().map(Path::to_path_buf);
+            (dir, std::mem::discriminant(&d.model))
+        })
+        .collect();
     for doc in pending {
         let dir = doc.source.path.parent().map(Path::to_path_buf);
-        let confirmed = docs.iter().any(|d| {
-            d.source.path.parent().map(Path::to_path_buf) == dir
-                && std::mem::discriminant(&d.model) == std::mem::discriminant(&doc.model)
-        });
+        let confirmed = clouds_here.contains(&(dir, std::mem::discriminant(&doc.model)));
         if confirmed {
             docs.push(doc);
         } else if named_set.contains(&doc.source.path) {
@@ -299,11 +344,7 @@ fn lint_unit(
         })
         .collect();
     let mut unit_out = Vec::new();
-    let unit = Unit {
-        config,
-        documents: docs.iter().collect(),
-        context: context.iter().collect(),
-    };
+    let unit = Unit::new(config, docs.iter().collect(), context.iter().collect());
     for rule in &active {
         rule.check_unit(&unit, &cx, &mut unit_out);
     }
@@ -567,11 +608,7 @@ pub fn lint_text(path: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
     for rule in &active {
         rule.check(&doc, &cx, &mut out);
     }
-    let unit = Unit {
-        config,
-        documents: vec![&doc],
-        context: Vec::new(),
-    };
+    let unit = Unit::new(config, vec![&doc], Vec::new());
     for rule in &active {
         rule.check_unit(&unit, &cx, &mut out);
     }
@@ -738,4 +775,101 @@ fn config_diagnostic(e: crate::config::ConfigError) -> Diagnostic {
 /// Whether `path` is a cmklint config file.
 pub fn is_config_file(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == CONFIG_FILE_NAME)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(path: &str, text: &str) -> Document {
+        match load_text(Path::new(path), text.to_string()) {
+            Loaded::Doc(d) => d,
+            _ => panic!("{path} is not a document"),
+        }
+    }
+
+    fn context(path: &str, text: &str) -> ContextFile {
+        match load_text(Path::new(path), text.to_string()) {
+            Loaded::Context(c) => c,
+            _ => panic!("{path} is not a context file"),
+        }
+    }
+
+    #[test]
+    fn batches_hold_whole_folders() {
+        let files: Vec<PathBuf> = ["a/1", "b/1", "a/2", "c/1", "a/3", "b/2", "d"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        let names = |bs: Vec<Vec<PathBuf>>| -> Vec<Vec<String>> {
+            bs.iter()
+                .map(|b| b.iter().map(|p| p.display().to_string()).collect())
+                .collect()
+        };
+        assert_eq!(
+            names(folder_batches(&files, 2)),
+            [
+                vec!["d", "a/1", "a/2", "a/3"],
+                vec!["b/1", "b/2"],
+                vec!["c/1"],
+            ]
+        );
+        assert_eq!(
+            names(folder_batches(&files, 4)),
+            [vec!["d", "a/1", "a/2", "a/3"], vec!["b/1", "b/2", "c/1"]]
+        );
+        assert_eq!(folder_batches(&files, 7).len(), 1);
+    }
+
+    #[test]
+    fn a_unit_groups_its_files_by_folder() {
+        let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+        let rotation = r#"{"KeyRotationEnabled": false, "KeyId": "k"}"#;
+        let params = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "contentVersion": "1.0.0.0", "parameters": {}}"#;
+        let docs = [
+            doc("a/key-policy.json", policy),
+            doc("a/b/key-policy.json", policy),
+            doc("a/rotation.json", rotation),
+            doc("top.json", policy),
+        ];
+        let ctx = [
+            context("a/b/vault.parameters.json", params),
+            context("c/vault.parameters.json", params),
+        ];
+        let config = Config::default();
+        let unit = Unit::new(&config, docs.iter().collect(), ctx.iter().collect());
+
+        let names = |ds: &[&Document]| -> Vec<String> {
+            ds.iter()
+                .map(|d| d.source.path.display().to_string())
+                .collect()
+        };
+        let folders: Vec<Vec<String>> =
+            unit.folders().iter().map(|f| names(&f.documents)).collect();
+        assert_eq!(
+            folders,
+            [
+                vec!["a/key-policy.json", "a/rotation.json"],
+                vec!["a/b/key-policy.json"],
+                vec!["top.json"],
+            ]
+        );
+        let same: Vec<&Document> = unit.same_folder(&docs[2]).collect();
+        assert_eq!(names(&same), ["a/key-policy.json", "a/rotation.json"]);
+        // A context file joins the folder it is in; one in a folder without documents
+        // is context for nothing.
+        let ctx_of = |p: &str| -> Vec<String> {
+            unit.folder(Path::new(p))
+                .map(|f| {
+                    f.context
+                        .iter()
+                        .map(|c| c.source.path.display().to_string())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(ctx_of("a/b/x.json"), ["a/b/vault.parameters.json"]);
+        assert!(ctx_of("a/x.json").is_empty());
+        assert!(unit.folder(Path::new("c/x.json")).is_none());
+    }
 }

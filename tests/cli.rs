@@ -440,6 +440,61 @@ fn nearest_config_wins_and_each_instance_has_its_own() {
 }
 
 #[test]
+fn a_unit_of_many_folders_reports_its_config_once() {
+    // One config over a whole repository: more files than one batch of a unit holds.
+    let sb = Sandbox::new();
+    sb.write(
+        "cmklint.toml",
+        "[aura]\ncloud = \"aws\"\nregion = \"eu-west-9\"\n",
+    );
+    for i in 0..300 {
+        sb.write(
+            &format!("keys/instance-{i:03}/key-policy.json"),
+            GOOD_POLICY,
+        );
+    }
+    sb.write("keys/instance-299/half-saved.json", broken_policy());
+    let run = sb.run(&["check", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("301 files linted"), "{}", run.stderr);
+    let found: Vec<(String, String)> = run
+        .json()
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|d| {
+            Some((
+                d["path"].as_str()?.to_string(),
+                d["rule"].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    // The config's unknown region once, however many batches saw it; the cut-off file's
+    // findings; nothing on the 300 good policies.
+    let config: Vec<&(String, String)> =
+        found.iter().filter(|(p, _)| p == "cmklint.toml").collect();
+    assert_eq!(
+        config,
+        [&("cmklint.toml".to_string(), "unknown-region".to_string())],
+        "{}",
+        run.stdout
+    );
+    assert!(
+        found
+            .iter()
+            .all(|(p, _)| p == "cmklint.toml" || p == "keys/instance-299/half-saved.json"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        found.iter().any(|(_, r)| r == "json-syntax"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn a_bad_config_exits_2_with_line_and_column() {
     let sb = Sandbox::new();
     sb.write(

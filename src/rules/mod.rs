@@ -13,6 +13,7 @@ pub mod gcp;
 pub mod shared;
 pub mod syntax;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -89,16 +90,80 @@ pub struct Unit<'a> {
     /// The unit's files that are none of the kinds but are context for the rules (ARM
     /// parameters files). Never reported on.
     pub context: Vec<&'a ContextFile>,
+    /// The documents and context files grouped by folder, in the order of each folder's
+    /// first document; cross-document joins look only inside a folder (DESIGN §4), and a
+    /// unit can hold thousands of files, so the grouping is done once, not per lookup.
+    folders: Vec<Folder<'a>>,
+    folder_index: HashMap<&'a Path, usize>,
+}
+
+/// The files of a unit that sit in one folder.
+pub struct Folder<'a> {
+    /// Sorted by path.
+    pub documents: Vec<&'a Document>,
+    pub context: Vec<&'a ContextFile>,
+}
+
+/// The folder a file is in (`""` for a bare file name).
+fn folder_of(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new(""))
 }
 
 impl<'a> Unit<'a> {
+    /// A unit of `documents` (sorted by path) and `context` files under `config`.
+    pub fn new(
+        config: &'a Config,
+        documents: Vec<&'a Document>,
+        context: Vec<&'a ContextFile>,
+    ) -> Unit<'a> {
+        let mut folders: Vec<Folder<'a>> = Vec::new();
+        let mut folder_index: HashMap<&'a Path, usize> = HashMap::new();
+        for doc in documents.iter().copied() {
+            let next = folders.len();
+            let i = *folder_index
+                .entry(folder_of(&doc.source.path))
+                .or_insert(next);
+            if i == next {
+                folders.push(Folder {
+                    documents: Vec::new(),
+                    context: Vec::new(),
+                });
+            }
+            folders[i].documents.push(doc);
+        }
+        for c in context.iter().copied() {
+            // A context file in a folder without documents is context for nothing.
+            if let Some(&i) = folder_index.get(folder_of(&c.source.path)) {
+                folders[i].context.push(c);
+            }
+        }
+        Unit {
+            config,
+            documents,
+            context,
+            folders,
+            folder_index,
+        }
+    }
+
+    /// The unit's folders, each with its documents and context files.
+    pub fn folders(&self) -> &[Folder<'a>] {
+        &self.folders
+    }
+
+    /// The folder of the unit that holds `path`, if it holds any document.
+    pub fn folder(&self, path: &Path) -> Option<&Folder<'a>> {
+        self.folder_index
+            .get(folder_of(path))
+            .map(|&i| &self.folders[i])
+    }
+
     /// Documents in the same folder as `doc` (including `doc`).
     pub fn same_folder(&self, doc: &Document) -> impl Iterator<Item = &'a Document> + '_ {
-        let dir = doc.source.path.parent().map(Path::to_path_buf);
-        self.documents
+        self.folder(&doc.source.path)
+            .map_or(&[][..], |f| &f.documents[..])
             .iter()
             .copied()
-            .filter(move |d| d.source.path.parent().map(Path::to_path_buf) == dir)
     }
 }
 

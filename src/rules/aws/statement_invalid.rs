@@ -2,8 +2,9 @@
 //! `Resource`, with a bad `Effect`, with both `Action` and `NotAction`, with an element
 //! IAM does not know, or with a value of the wrong shape.
 //!
-//! Statements inside a nested array or a pasted whole policy are the splice rules'
-//! (`splice-nested-array`, `splice-pasted-document`) and are not judged here.
+//! Statements inside a nested array or a pasted whole policy are judged too: the splice
+//! rules (`splice-nested-array`, `splice-pasted-document`) report the nesting, this rule a
+//! mistake inside the statement, which would otherwise surface only after `--fix`.
 
 use super::{head, parsed_whole, policy, statement_name};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -147,7 +148,7 @@ impl Rule for StatementInvalid {
                 "each element of `Statement` must be an object with `Effect`, `Principal`, `Action` and `Resource`",
             );
         }
-        for st in p.statements.iter().filter(|s| !s.spliced) {
+        for st in &p.statements {
             let whole = parsed_whole(doc, st.span);
             check_statement(st, whole, out);
         }

@@ -73,12 +73,19 @@ pub(crate) fn views<'a>(unit: &Unit<'a>) -> Vec<View<'a>> {
                     model: Cow::Borrowed(model),
                 };
             }
-            let dir = doc.source.path.parent();
-            let templates_here = azure
+            let Some(folder) = unit.folder(&doc.source.path) else {
+                return View {
+                    doc,
+                    model: Cow::Borrowed(model),
+                };
+            };
+            let templates_here = folder
+                .documents
                 .iter()
-                .filter(|(d, m)| m.kind == AzureKind::Template && d.source.path.parent() == dir)
+                .filter(|d| matches!(&d.model, Model::Azure(m) if m.kind == AzureKind::Template))
                 .count();
-            let files = azure::parameter_files_for(&doc.source.path, templates_here, &unit.context);
+            let files =
+                azure::parameter_files_for(&doc.source.path, templates_here, &folder.context);
             let model = match (files.is_empty(), doc.root()) {
                 (false, Some(root)) => azure::from_tree(root, &files)
                     .map(Cow::Owned)

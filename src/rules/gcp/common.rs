@@ -3,7 +3,6 @@
 //! location judgement against the catalogue and `[aura] region`, and the `gcloud`
 //! commands the help texts suggest. Not a rule itself.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use crate::config::{Cloud, Config};
@@ -51,34 +50,28 @@ pub struct Folder<'a> {
     pub rings: Vec<(&'a Document, &'a KeyRing)>,
 }
 
-/// Groups a unit's GCP documents by folder, in path order.
+/// Groups a unit's GCP documents by folder (folders without one are left out).
 pub fn folders<'a>(unit: &Unit<'a>) -> Vec<Folder<'a>> {
-    let mut out: Vec<(Option<&'a Path>, Folder<'a>)> = Vec::new();
-    for doc in unit.documents.iter().copied() {
-        let Some(g) = gcp(doc) else { continue };
-        let dir = doc.source.path.parent();
-        let idx = match out.iter().position(|(d, _)| *d == dir) {
-            Some(i) => i,
-            None => {
-                out.push((
-                    dir,
-                    Folder {
-                        policies: Vec::new(),
-                        keys: Vec::new(),
-                        rings: Vec::new(),
-                    },
-                ));
-                out.len() - 1
-            }
+    let mut out = Vec::new();
+    for folder in unit.folders() {
+        let mut f = Folder {
+            policies: Vec::new(),
+            keys: Vec::new(),
+            rings: Vec::new(),
         };
-        let f = &mut out[idx].1;
-        match g {
-            GcpDoc::Policy(p) => f.policies.push((doc, p)),
-            GcpDoc::Key(k) => f.keys.push((doc, k)),
-            GcpDoc::KeyRing(r) => f.rings.push((doc, r)),
+        for doc in folder.documents.iter().copied() {
+            match gcp(doc) {
+                Some(GcpDoc::Policy(p)) => f.policies.push((doc, p)),
+                Some(GcpDoc::Key(k)) => f.keys.push((doc, k)),
+                Some(GcpDoc::KeyRing(r)) => f.rings.push((doc, r)),
+                None => {}
+            }
+        }
+        if !(f.policies.is_empty() && f.keys.is_empty() && f.rings.is_empty()) {
+            out.push(f);
         }
     }
-    out.into_iter().map(|(_, f)| f).collect()
+    out
 }
 
 /// The key a folder's IAM policies belong to, as far as its other documents tell.
@@ -295,19 +288,22 @@ pub fn config_unknown_region(config: &Config) -> Option<Diagnostic> {
         LocationKind::MultiRegion(_) => format!(
             "`[aura] region` is `{region}`, a Cloud KMS multi-region, not a region an Aura instance runs in"
         ),
-        LocationKind::Unknown => match catalogue::suggest(region) {
-            Some(s) => format!(
-                "`[aura] region` `{region}` is not a Google Cloud region (did you mean `{s}`?)"
-            ),
-            None => format!("`[aura] region` `{region}` is not a Google Cloud region"),
-        },
+        LocationKind::Unknown => {
+            format!("`[aura] region` `{region}` is not a Google Cloud region")
+        }
     };
     Some(
         Diagnostic::new(UNKNOWN_REGION_ID, Severity::Error, span, message)
-            .with_help(format!(
-                "set `region` to the Aura instance's region as the Aura Console shows it, such as `europe-west2` (catalogue of {}; a region opened since may be missing)",
-                catalogue::CATALOGUE_DATE
-            ))
+            .with_help(match catalogue::suggest(region) {
+                Some(s) => format!(
+                    "did you mean `{s}`? `region` is the Aura instance's region as the Aura Console shows it (catalogue of {}; a region opened since may be missing)",
+                    catalogue::CATALOGUE_DATE
+                ),
+                None => format!(
+                    "set `region` to the Aura instance's region as the Aura Console shows it, such as `europe-west2` (catalogue of {}; a region opened since may be missing)",
+                    catalogue::CATALOGUE_DATE
+                ),
+            })
             .with_file(file),
     )
 }
@@ -321,25 +317,22 @@ pub fn location_unknown_region(
     if catalogue::location_kind(&loc.text) != LocationKind::Unknown {
         return None;
     }
-    let message = match catalogue::suggest(&loc.text) {
-        Some(s) => format!(
-            "key ring location `{}` is not a known Cloud KMS location (did you mean `{s}`?)",
-            loc.text
-        ),
-        None => format!(
-            "key ring location `{}` is not a known Cloud KMS location",
-            loc.text
-        ),
-    };
+    let message = format!(
+        "key ring location `{}` is not a known Cloud KMS location",
+        loc.text
+    );
+    // The suggestion starts the help, as in the AWS and Azure region rules.
+    let hint =
+        catalogue::suggest(&loc.text).map_or_else(String::new, |s| format!("did you mean `{s}`? "));
     Some(
         Diagnostic::new(UNKNOWN_REGION_ID, Severity::Error, loc.span, message)
             .with_help(match aura {
                 Some(r) => format!(
-                    "Cloud KMS has no such location; the key ring belongs in the Aura instance's region `{r}` (catalogue of {}; a region opened since may be missing)",
+                    "{hint}Cloud KMS has no such location; the key ring belongs in the Aura instance's region `{r}` (catalogue of {}; a region opened since may be missing)",
                     catalogue::CATALOGUE_DATE
                 ),
                 None => format!(
-                    "Cloud KMS has no such location; the key ring belongs in the Aura instance's region, such as `europe-west2` (catalogue of {}; a region opened since may be missing)",
+                    "{hint}Cloud KMS has no such location; the key ring belongs in the Aura instance's region, such as `europe-west2` (catalogue of {}; a region opened since may be missing)",
                     catalogue::CATALOGUE_DATE
                 ),
             })
