@@ -86,13 +86,16 @@ pub fn run(opts: &Options) -> Report {
     named.dedup();
 
     // 2. Group into units and add each unit's other files as context.
-    let mut unit_of: BTreeMap<PathBuf, UnitKey> = BTreeMap::new();
-    let mut units: BTreeMap<UnitKey, Vec<PathBuf>> = BTreeMap::new();
+    // Hashed while grouping, ordered once after: comparing two paths walks their
+    // components, which cost more than the rest of grouping when done for every file.
+    let mut grouped: HashMap<UnitKey, Vec<PathBuf>> = HashMap::new();
     for path in &named {
         let key = configs.unit_key(path);
-        unit_of.insert(path.clone(), key.clone());
-        units.entry(key).or_default().push(path.clone());
+        grouped.entry(key).or_default().push(path.clone());
     }
+    let mut units: BTreeMap<UnitKey, Vec<PathBuf>> = grouped.into_iter().collect();
+    // Context files already given to a unit (named files are in `named_set`).
+    let mut in_context: HashSet<PathBuf> = HashSet::new();
     let named_set: HashSet<PathBuf> = named.iter().cloned().collect();
     let walked: Vec<PathBuf> = if stdin.is_some() && opts.paths.is_empty() {
         Vec::new()
@@ -127,8 +130,8 @@ pub fn run(opts: &Options) -> Report {
                 continue;
             }
             for p in discover::unit_files(&root, opts.follow_links, &mut configs) {
-                if !named_set.contains(&p) && !unit_of.contains_key(&p) {
-                    unit_of.insert(p.clone(), key.clone());
+                if !named_set.contains(&p) && !in_context.contains(&p) {
+                    in_context.insert(p.clone());
                     units.entry(key.clone()).or_default().push(p.clone());
                     context_files.push(p);
                 }

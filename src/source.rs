@@ -57,7 +57,7 @@ pub struct SourceFile {
     pub text: String,
     /// Byte offset of each line start in `text`, computed on first use: most files have
     /// no finding, so most never need it.
-    line_starts: OnceLock<Vec<usize>>,
+    line_starts: OnceLock<LineIndex>,
     /// Number of bytes removed from the front of the raw file (a UTF-8 BOM is 3).
     pub bom_len: usize,
 }
@@ -72,8 +72,12 @@ impl SourceFile {
         }
     }
 
-    fn starts(&self) -> &[usize] {
+    fn index(&self) -> &LineIndex {
         self.line_starts.get_or_init(|| line_starts(&self.text))
+    }
+
+    fn starts(&self) -> &[usize] {
+        &self.index().starts
     }
 
     /// Builds a source from raw bytes already known to be UTF-8; strips a BOM.
@@ -104,12 +108,23 @@ impl SourceFile {
     /// an offset inside a CRLF pair maps to the end of that line.
     pub fn position(&self, offset: usize) -> Position {
         let offset = self.clamp(offset);
-        let starts = self.starts();
+        let index = self.index();
+        let starts = &index.starts;
         let line_idx = match starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
         let line_start = starts.get(line_idx).copied().unwrap_or(0);
+        if index.ascii.get(line_idx).copied().unwrap_or(false) {
+            // One byte, one character, one UTF-16 unit: no counting (thousands of
+            // findings on one long line would otherwise count it again for each).
+            let column = offset - line_start + 1;
+            return Position {
+                line: line_idx + 1,
+                column,
+                column_utf16: column,
+            };
+        }
         let prefix = &self.text[line_start..offset];
         Position {
             line: line_idx + 1,
@@ -140,15 +155,28 @@ impl SourceFile {
     }
 }
 
-fn line_starts(text: &str) -> Vec<usize> {
+/// Where each line starts, and whether it is all ASCII (columns are then byte offsets).
+#[derive(Debug)]
+struct LineIndex {
+    starts: Vec<usize>,
+    ascii: Vec<bool>,
+}
+
+fn line_starts(text: &str) -> LineIndex {
     let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+    let mut ascii = Vec::with_capacity(text.len() / 32 + 1);
     starts.push(0);
+    let mut line_ascii = true;
     for (i, b) in text.bytes().enumerate() {
+        line_ascii &= b.is_ascii();
         if b == b'\n' {
             starts.push(i + 1);
+            ascii.push(line_ascii);
+            line_ascii = true;
         }
     }
-    starts
+    ascii.push(line_ascii);
+    LineIndex { starts, ascii }
 }
 
 #[cfg(test)]
@@ -164,6 +192,21 @@ mod tests {
         let p = s.position(x);
         assert_eq!((p.line, p.column, p.column_utf16), (2, 4, 5));
         assert_eq!(s.line_text(1), "ab");
+    }
+
+    #[test]
+    fn ascii_and_non_ascii_lines_agree_with_counting() {
+        let text = "{\"a\": \"x\"}\n  \"é𝄞\": \"“y”\"\r\nplain\n";
+        let s = SourceFile::new("x", text.to_string());
+        for offset in 0..=text.len() + 2 {
+            let o = s.clamp(offset);
+            let line_start = text[..o].rfind('\n').map_or(0, |i| i + 1);
+            let prefix = &text[line_start..o];
+            let p = s.position(offset);
+            assert_eq!(p.column, prefix.chars().count() + 1, "offset {offset}");
+            let utf16: usize = prefix.chars().map(char::len_utf16).sum();
+            assert_eq!(p.column_utf16, utf16 + 1, "offset {offset}");
+        }
     }
 
     #[test]

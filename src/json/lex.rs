@@ -173,7 +173,8 @@ impl<'a> Lexer<'a> {
     fn skip_trivia(&mut self) {
         loop {
             match self.bytes.get(self.pos) {
-                Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
+                Some(b' ') => self.pos = spaces(self.bytes, self.pos + 1),
+                Some(b'\t' | b'\n' | b'\r') => self.pos += 1,
                 Some(b'/') => match self.bytes.get(self.pos + 1) {
                     Some(b'/') => {
                         let start = self.pos;
@@ -220,25 +221,29 @@ impl<'a> Lexer<'a> {
     fn lex(&mut self) -> Token {
         self.skip_trivia();
         let start = self.pos;
-        let Some(c) = self.char_at(start) else {
+        let Some(&b) = self.bytes.get(start) else {
             return self.token(Tok::Eof, start);
         };
         let single = |l: &mut Lexer, k: Tok| {
             l.pos += 1;
             l.token(k, start)
         };
-        match c {
-            '{' => single(self, Tok::LBrace),
-            '}' => single(self, Tok::RBrace),
-            '[' => single(self, Tok::LBracket),
-            ']' => single(self, Tok::RBracket),
-            ':' => single(self, Tok::Colon),
-            ',' => single(self, Tok::Comma),
-            '"' => self.ascii_string(),
-            '\'' => self.single_quoted(),
-            c if is_smart_quote(c) => self.smart_string(c),
-            '-' | '0'..='9' => self.number(),
-            _ => self.word(),
+        // Dispatch on the byte: every token but a typographic quote or a word starts with
+        // an ASCII one, so most tokens need no character decoding here.
+        match b {
+            b'{' => single(self, Tok::LBrace),
+            b'}' => single(self, Tok::RBrace),
+            b'[' => single(self, Tok::LBracket),
+            b']' => single(self, Tok::RBracket),
+            b':' => single(self, Tok::Colon),
+            b',' => single(self, Tok::Comma),
+            b'"' => self.ascii_string(),
+            b'\'' => self.single_quoted(),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => match self.char_at(start) {
+                Some(c) if is_smart_quote(c) => self.smart_string(c),
+                _ => self.word(),
+            },
         }
     }
 
@@ -254,6 +259,7 @@ impl<'a> Lexer<'a> {
         loop {
             // Fast path: a run of plain printable ASCII (no quote, no backslash).
             let run = i;
+            i = plain_words(bytes, i);
             while bytes
                 .get(i)
                 .is_some_and(|&b| (0x20..0x80).contains(&b) && !matches!(b, b'"' | b'\\' | b'\''))
@@ -382,7 +388,7 @@ impl<'a> Lexer<'a> {
         let glued = self
             .char_at(e)
             .is_some_and(|c| c.is_alphanumeric() || matches!(c, '$' | '_'));
-        if !glued || !body.value.trim().is_empty() || &self.text[s..e] != "\"" {
+        if !glued || &self.text[s..e] != "\"" || !body.value.trim().is_empty() {
             return None;
         }
         let quote = self.text[open..open + open_len].to_string();
@@ -590,6 +596,50 @@ impl<'a> Lexer<'a> {
 
 /// Whether what follows a `"` at `after` (spaces aside) is what follows a string: `:`,
 /// `,`, a closer, a line break or the end.
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes at `i`, if there are eight.
+fn word_at(bytes: &[u8], i: usize) -> Option<u64> {
+    let chunk: [u8; 8] = bytes.get(i..i.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_le_bytes(chunk))
+}
+
+/// Whether some byte of `w` is zero (exact as a yes/no answer).
+fn has_zero_byte(w: u64) -> bool {
+    w.wrapping_sub(ONES) & !w & HIGHS != 0
+}
+
+/// Skips whole eight-byte words of plain printable ASCII (no `"`, `\`, `'`, control
+/// character or non-ASCII byte) from `i`; the caller scans the rest byte by byte.
+fn plain_words(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(w) = word_at(bytes, i) {
+        // A byte below 0x20 (exact for any byte below 0x80), or one at 0x80 and above.
+        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0;
+        if control
+            || w & HIGHS != 0
+            || has_zero_byte(w ^ (ONES * u64::from(b'"')))
+            || has_zero_byte(w ^ (ONES * u64::from(b'\\')))
+            || has_zero_byte(w ^ (ONES * u64::from(b'\'')))
+        {
+            break;
+        }
+        i += 8;
+    }
+    i
+}
+
+/// The end of a run of spaces starting at `i` (pretty-printed JSON indents with them).
+fn spaces(bytes: &[u8], mut i: usize) -> usize {
+    while word_at(bytes, i) == Some(ONES * u64::from(b' ')) {
+        i += 8;
+    }
+    while bytes.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    i
+}
+
 fn closes_a_string(text: &str, after: usize) -> bool {
     let rest = text[after..].trim_start_matches([' ', '\t']);
     matches!(
@@ -729,6 +779,43 @@ mod tests {
                 return out;
             }
             out.push(t.kind);
+        }
+    }
+
+    #[test]
+    fn word_scans_agree_with_byte_scans() {
+        let plain = |b: u8| (0x20..0x80).contains(&b) && !matches!(b, b'"' | b'\\' | b'\'');
+        let mut cases: Vec<Vec<u8>> = vec![b"abcdefghijklmnopqrstuvwxyz0123456789".to_vec()];
+        for bad in [
+            b'"', b'\\', b'\'', b'\n', b'\t', 0x1f, 0x00, 0x80, 0xe2, 0x7f, b' ',
+        ] {
+            for at in 0..20 {
+                let mut v = b"kms:Encrypt-and-more-text".to_vec();
+                v[at] = bad;
+                cases.push(v);
+            }
+        }
+        for case in &cases {
+            for from in 0..case.len() {
+                let fast = plain_words(case, from);
+                let mut slow = from;
+                while case.get(slow).is_some_and(|&b| plain(b)) {
+                    slow += 1;
+                }
+                assert!(
+                    fast <= slow && (slow - fast < 8 || fast + 8 > case.len()),
+                    "{case:?} {from}"
+                );
+                assert!(case[from..fast].iter().all(|&b| plain(b)));
+            }
+        }
+        let text = b"{\n                \"a\"        x";
+        for from in 0..text.len() {
+            let mut slow = from;
+            while text.get(slow) == Some(&b' ') {
+                slow += 1;
+            }
+            assert_eq!(spaces(text, from), slow);
         }
     }
 

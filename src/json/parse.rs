@@ -285,7 +285,7 @@ impl<'a> Parser<'a> {
     fn run(&mut self) {
         while !self.stopped {
             let tok = self.lex.next();
-            if tok.kind == Tok::Eof {
+            if matches!(tok.kind, Tok::Eof) {
                 self.eof(tok.span.start);
                 return;
             }
@@ -834,7 +834,7 @@ impl<'a> Parser<'a> {
 
     // ----- objects -------------------------------------------------------------------
 
-    fn object(&mut self, tok: Token) {
+    fn object(&mut self, mut tok: Token) {
         let Some(f) = self.stack.last() else {
             return;
         };
@@ -904,12 +904,12 @@ impl<'a> Parser<'a> {
             (St::Start | St::AfterComma | St::AfterValue, Tok::LBrace) if self.outside_starts() => {
                 self.pasted_statement(tok);
             }
-            (St::Start | St::AfterComma, Tok::Str(s)) => {
-                let s = s.clone();
+            (St::Start | St::AfterComma, Tok::Str(_)) => {
+                let s = take_string(&mut tok.kind);
                 self.set_key(s, tok.span);
             }
-            (St::AfterValue, Tok::Str(s)) => {
-                let s = s.clone();
+            (St::AfterValue, Tok::Str(_)) => {
+                let s = take_string(&mut tok.kind);
                 self.missing_comma_in_object(tok.span);
                 self.set_key(s, tok.span);
             }
@@ -1843,6 +1843,14 @@ fn rule_counts(issues: &[SyntaxIssue]) -> HashMap<&'static str, usize> {
         *m.entry(i.rule).or_insert(0) += 1;
     }
     m
+}
+
+/// The text of a string token, moved out (the token keeps an empty string).
+fn take_string(kind: &mut Tok) -> String {
+    match kind {
+        Tok::Str(s) => std::mem::take(s),
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]

@@ -114,11 +114,33 @@ pub fn expand(pattern: &str) -> Vec<&'static str> {
     if !glob_match(service, "kms") {
         return Vec::new();
     }
-    KMS_ACTIONS
-        .iter()
-        .copied()
-        .filter(|a| glob_match(name, a))
-        .collect()
+    // Most patterns are a name (`Decrypt`) or a name's beginning and one `*` (`Create*`,
+    // `*`): both are a comparison of the text before the wildcard, without the matcher.
+    let bytes = name.as_bytes();
+    let wild = bytes.iter().position(|&b| b == b'*' || b == b'?');
+    let Some(at) = wild else {
+        return KMS_ACTIONS
+            .iter()
+            .copied()
+            .filter(|a| a.eq_ignore_ascii_case(name))
+            .collect();
+    };
+    let prefix = &bytes[..at];
+    let only_trailing_star = &bytes[at..] == b"*";
+    if prefix.is_empty() && only_trailing_star {
+        return KMS_ACTIONS.to_vec();
+    }
+    let mut out = Vec::new();
+    for &a in KMS_ACTIONS {
+        let starts = a
+            .as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix));
+        if starts && (only_trailing_star || glob_match(name, a)) {
+            out.push(a);
+        }
+    }
+    out
 }
 
 /// Whether some pattern of `patterns` grants `action` (`kms:Decrypt`), or — for a
@@ -170,6 +192,41 @@ pub fn did_you_mean(action: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expand_agrees_with_matching_every_action() {
+        let patterns = [
+            "kms:Decrypt",
+            "kms:decrypt",
+            "KMS:DECRYPT",
+            "kms:Decrypt ",
+            "kms:Decryp",
+            "kms:Create*",
+            "kms:create*",
+            "kms:*Grant*",
+            "kms:?ecrypt",
+            "kms:Re*crypt*",
+            "kms:*",
+            "kms:",
+            "kms:Décrypt*",
+            "k*:Get*",
+            "kms:GenerateDataKey*",
+            "kms:List*s",
+            "kms:Create**",
+            "kms:*crypt",
+            "kms:Get*?",
+            "kms:**",
+        ];
+        for p in patterns {
+            let (_, name) = p.split_once(':').unwrap_or(("", p));
+            let slow: Vec<&str> = KMS_ACTIONS
+                .iter()
+                .copied()
+                .filter(|a| glob_match(name, a))
+                .collect();
+            assert_eq!(expand(p), slow, "{p}");
+        }
+    }
 
     #[test]
     fn wildcards_and_case() {

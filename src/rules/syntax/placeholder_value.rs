@@ -163,33 +163,31 @@ fn find_placeholders(s: &str) -> Vec<(Range<usize>, Kind)> {
     let mut found: Vec<(Range<usize>, Kind)> = Vec::new();
     // Each regex runs (and is compiled, on first use) only on a string that holds the
     // text it needs: most strings hold none, and most runs never build most of them. One
-    // pass first: every placeholder holds one of these bytes.
-    let maybe = s
-        .bytes()
-        .any(|b| matches!(b, b'<' | b'{' | b'R' | b'C' | b'Y' | b'y' | b'1' | b'4'));
-    if !maybe {
-        return found;
-    }
-    if s.contains('<') {
+    // pass over the bytes finds which of those texts the string holds.
+    let has = Needles::find(s);
+    if has.angle {
         find_angle(s, &mut found);
     }
-    if s.contains("{{") {
+    if has.mustache {
         if let Some(re) = MUSTACHE.as_ref() {
             found.extend(re.find_iter(s).map(|m| (m.range(), Kind::Template)));
         }
     }
-    if s.contains("REPLACE") || s.contains("CHANGE") || s.contains("YOUR") {
+    if has.upper_word {
         if let Some(re) = WORDS.as_ref() {
             found.extend(re.find_iter(s).map(|m| (m.range(), Kind::Template)));
         }
     }
-    if s.contains("your") && !s.contains(char::is_whitespace) {
+    if has.lower_your && !s.contains(char::is_whitespace) {
         if let Some(re) = LOWER_YOUR.as_ref() {
             found.extend(re.find_iter(s).map(|m| (m.range(), Kind::Template)));
         }
     }
-    if s.len() >= 12 && EXAMPLE_ACCOUNTS.iter().any(|a| s.contains(a)) {
+    if has.account {
         find_example_accounts(s, &mut found);
+    }
+    if found.is_empty() {
+        return found;
     }
     found.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
     let mut out: Vec<(Range<usize>, Kind)> = Vec::new();
@@ -200,6 +198,43 @@ fn find_placeholders(s: &str) -> Vec<(Range<usize>, Kind)> {
         out.push((r, k));
     }
     out
+}
+
+/// Which texts a placeholder needs a string holds, found in one pass over its bytes
+/// (instead of a substring search per text: most strings hold none of them).
+#[derive(Default)]
+struct Needles {
+    /// `<`
+    angle: bool,
+    /// `{{`
+    mustache: bool,
+    /// `REPLACE`, `CHANGE` or `YOUR`
+    upper_word: bool,
+    /// `your`
+    lower_your: bool,
+    /// one of [`EXAMPLE_ACCOUNTS`]
+    account: bool,
+}
+
+impl Needles {
+    fn find(s: &str) -> Needles {
+        let mut has = Needles::default();
+        let bytes = s.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            let at = |needle: &str| bytes[i..].starts_with(needle.as_bytes());
+            match b {
+                b'<' => has.angle = true,
+                b'{' => has.mustache |= at("{{"),
+                b'R' => has.upper_word |= at("REPLACE"),
+                b'C' => has.upper_word |= at("CHANGE"),
+                b'Y' => has.upper_word |= at("YOUR"),
+                b'y' => has.lower_your |= at("your"),
+                b'1' | b'4' => has.account |= EXAMPLE_ACCOUNTS.iter().any(|a| at(a)),
+                _ => {}
+            }
+        }
+        has
+    }
 }
 
 fn find_angle(s: &str, found: &mut Vec<(Range<usize>, Kind)>) {
