@@ -114,6 +114,39 @@ fn fixes_trailing_and_missing_commas_and_smart_quotes() {
 }
 
 #[test]
+fn more_missing_commas_than_the_findings_cap_are_all_fixed_at_once() {
+    // 60 statements pasted one after another without commas: more than the parser reports
+    // per rule, and more than it re-parses one by one to verify fixes.
+    let statements: Vec<String> = (0..60)
+        .map(|i| {
+            format!("    {{\"Sid\": \"s{i}\", \"Effect\": \"Allow\", \"Principal\": {{\"AWS\": \"arn:aws:iam::382716459021:root\"}}, \"Action\": \"kms:*\", \"Resource\": \"*\"}}")
+        })
+        .collect();
+    let policy = |sep: &str| {
+        format!(
+            "{{\"Version\": \"2012-10-17\", \"Statement\": [\n{}\n]}}\n",
+            statements.join(sep)
+        )
+    };
+    let text = policy("\n");
+    let parsed = json::parse(&text);
+    assert!(!parsed.issues.is_empty());
+    assert!(
+        parsed.issues.iter().all(|i| i.fix.is_some()),
+        "{:?}",
+        parsed.issues
+    );
+    let config = crate::config::Config::default();
+    let lint = |t: &str| engine::lint_text(Path::new("key-policy.json"), t, &config);
+    let r = fix_text(&text, &lint);
+    assert!(r.refused.is_empty(), "{:?}", r.refused);
+    assert_eq!(r.applied.len(), 59, "{} passes", r.passes);
+    // The linter reports 25 findings per rule, so 59 commas take three passes.
+    assert_eq!(r.passes, 3);
+    assert_eq!(r.text, policy(",\n"));
+}
+
+#[test]
 fn a_fix_that_reveals_another_is_followed_by_another_pass() {
     // Like a strict parser: only the first trailing comma is reported.
     let first_only = |t: &str| {

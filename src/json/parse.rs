@@ -115,16 +115,31 @@ pub fn parse(text: &str) -> Parsed {
 }
 
 pub(super) fn parse_inner(text: &str, verify: bool) -> Parsed {
-    let mut p = Parser::new(text);
-    p.run();
-    let mut parsed = p.finish();
+    let mut parsed = parse_uncapped(text);
     if verify {
         verify_fixes(text, &mut parsed);
     }
+    // A file with thousands of comments or duplicate keys is not a file anyone wrote by
+    // hand; the first ones say what is wrong. (Fixes are verified before this cut: with
+    // more than the cap, removing one mistake would not lower the capped count.)
+    parsed.issues.sort_by_key(|i| (i.span.start, i.span.end));
+    let mut per_rule: HashMap<&'static str, usize> = HashMap::new();
+    parsed.issues.retain(|i| {
+        let n = per_rule.entry(i.rule).or_insert(0);
+        *n += 1;
+        *n <= MAX_PER_RULE
+    });
     parsed.issues.sort_by(|a, b| {
         (a.span.start, a.span.end, a.rule).cmp(&(b.span.start, b.span.end, b.rule))
     });
     parsed
+}
+
+/// The tree and every issue, fixes unverified and findings per rule not capped.
+fn parse_uncapped(text: &str) -> Parsed {
+    let mut p = Parser::new(text);
+    p.run();
+    p.finish()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -334,6 +349,15 @@ impl<'a> Parser<'a> {
         if ok {
             self.reported += 1;
         }
+        ok
+    }
+
+    /// Like [`Parser::may_report`] for a missing comma, which is not capped here: each is
+    /// a certain, fixable mistake that `--fix` must see to repair them all in one run
+    /// (findings are capped per rule after the fixes are verified).
+    fn may_report_missing_comma(&mut self) -> bool {
+        let ok = !self.recent_error && !self.step_erred;
+        self.step_erred = true;
         ok
     }
 
@@ -763,7 +787,7 @@ impl<'a> Parser<'a> {
     }
 
     fn missing_comma_in_array(&mut self, tok: &Token) {
-        if !self.may_report() {
+        if !self.may_report_missing_comma() {
             return;
         }
         let Some(f) = self.stack.last() else {
@@ -1288,7 +1312,7 @@ impl<'a> Parser<'a> {
     }
 
     fn missing_comma_in_object(&mut self, next: Span) {
-        if !self.may_report() {
+        if !self.may_report_missing_comma() {
             return;
         }
         let Some(prev) = self.stack.last().and_then(|f| f.members.last()) else {
@@ -1685,15 +1709,6 @@ impl<'a> Parser<'a> {
             &self.outside,
             &mut issues,
         );
-        // A file with thousands of comments or duplicate keys is not a file anyone wrote
-        // by hand; the first ones say what is wrong.
-        issues.sort_by_key(|i| (i.span.start, i.span.end));
-        let mut per_rule: HashMap<&'static str, usize> = HashMap::new();
-        issues.retain(|i| {
-            let n = per_rule.entry(i.rule).or_insert(0);
-            *n += 1;
-            *n <= MAX_PER_RULE
-        });
         Parsed {
             root: self.root,
             issues,
@@ -1806,28 +1821,55 @@ fn verify_fixes(text: &str, parsed: &mut Parsed) {
     let max = (VERIFY_BYTES / text.len().max(1)).clamp(1, VERIFY_MAX);
     let mut checked = 0;
     let trusted = |rule: &str| matches!(rule, "json-comment" | "json-trailing-comma");
+    let count = |m: &HashMap<&str, usize>, r: &str| m.get(r).copied().unwrap_or(0);
+    // Whether `edits`, applied to the text, remove `removes` issues of `rule` and add no
+    // issue of any rule.
+    let certain =
+        |edits: &[(Span, String)], rule: &str, removes: usize| match apply_edits(text, edits) {
+            Ok(fixed) => {
+                let after = rule_counts(&parse_uncapped(&fixed).issues);
+                count(&after, rule) + removes <= count(&before, rule)
+                    && after.iter().all(|(r, n)| *n <= count(&before, r))
+            }
+            Err(_) => false,
+        };
+    // First all the fixes of one rule at once (a policy with many missing commas is one
+    // re-parse, not one per comma); when that fails, each fix alone, up to `max`.
+    let mut rules: Vec<&'static str> = Vec::new();
+    for i in &parsed.issues {
+        if i.fix.is_some() && !trusted(i.rule) && !rules.contains(&i.rule) {
+            rules.push(i.rule);
+        }
+    }
+    let mut certain_rules: Vec<&'static str> = Vec::new();
+    for rule in rules {
+        let of_rule: Vec<&Vec<(Span, String)>> = parsed
+            .issues
+            .iter()
+            .filter(|i| i.rule == rule)
+            .filter_map(|i| i.fix.as_ref())
+            .collect();
+        if of_rule.len() < 2 {
+            continue;
+        }
+        let all: Vec<(Span, String)> = of_rule.iter().flat_map(|e| e.iter().cloned()).collect();
+        if certain(&all, rule, of_rule.len()) {
+            certain_rules.push(rule);
+        }
+    }
     for i in 0..parsed.issues.len() {
         let issue = &parsed.issues[i];
         let Some(edits) = &issue.fix else {
             continue;
         };
         let rule = issue.rule;
-        let trusted = trusted(rule);
         // Removing a comment or a trailing comma is safe by construction (the mutation
         // tests check it); re-parsing for each of a file's many comments is not worth it.
-        let ok = if trusted {
+        let ok = if trusted(rule) || certain_rules.contains(&rule) {
             true
         } else if checked < max {
             checked += 1;
-            match apply_edits(text, edits) {
-                Ok(fixed) => {
-                    let after = rule_counts(&parse_inner(&fixed, false).issues);
-                    let count = |m: &HashMap<&str, usize>, r: &str| m.get(r).copied().unwrap_or(0);
-                    count(&after, rule) < count(&before, rule)
-                        && after.iter().all(|(r, n)| *n <= count(&before, r))
-                }
-                Err(_) => false,
-            }
+            certain(edits, rule, 1)
         } else {
             false
         };
