@@ -154,10 +154,12 @@ pub fn fix_text(text: &str, lint: &dyn Fn(&str) -> Vec<Diagnostic>) -> TextFix {
         let Some((step, applied)) = step else {
             continue;
         };
-        let edits = merged_edits(&applied);
-        for b in &mut blocked {
-            b.1 = map_span(&edits, b.1);
-        }
+        // The text changed, so a fix refused on the old text may work on the new one (once
+        // a trailing comma is gone, a statement pasted after the policy can move into the
+        // array), and a second `--fix` must find nothing left to do: refused fixes are
+        // tried again, and refusals still standing are recorded again.
+        blocked.clear();
+        out.refused.clear();
         out.applied.extend(applied.into_iter().map(|c| AppliedFix {
             rule: c.rule,
             description: c.description,

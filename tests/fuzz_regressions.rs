@@ -6,6 +6,7 @@ use std::path::Path;
 
 use cmklint::config::Config;
 use cmklint::engine;
+use cmklint::fix;
 use cmklint::json;
 use cmklint::render::{self, Format, RenderOptions};
 use cmklint::source::Span;
@@ -39,6 +40,12 @@ const CRASHERS: &[(&str, &str)] = &[
         // produced `json-smart-quotes`, an id the registry did not know yet.
         "smart quotes in a broken rotation status",
         "{\u{201c}\t\t\t\"location\"\t\t\t\t\t\t\t\t\t\"KeyRotationEnabled\"\r\t\t\t\t\t\t\t\t\ry\t,u",
+    ),
+    (
+        // lint_document: a key ARN ending in `:key` (no `/` and no id) gave
+        // `aws-arn-invalid` an inverted span (88..87) and the message "key id ``".
+        "key ARN without a key id",
+        "{\n    \"KeyRotationEnabled\": false,\n    \"KeyId\": \"arn:aws:kms:eu-west-1:480516237091:key\"\n}\n",
     ),
 ];
 
@@ -90,6 +97,22 @@ fn fuzz_crashers_are_handled() {
         let config = Config::default();
         let diags = engine::lint_text(Path::new("policy.json"), input, &config);
         for d in &diags {
+            // Every span of a finding lies in its file's text, on character boundaries.
+            let text = d.file.as_ref().map_or(*input, |f| f.text.as_str());
+            assert!(
+                spans_ok(text, d.span),
+                "{what}: {} span {:?}",
+                d.rule,
+                d.span
+            );
+            for l in &d.labels {
+                assert!(
+                    spans_ok(text, l.span),
+                    "{what}: {} label {:?}",
+                    d.rule,
+                    l.span
+                );
+            }
             assert!(
                 cmklint::rules::find(d.rule).is_some()
                     || [engine::IO_ERROR, engine::CONFIG_ERROR].contains(&d.rule),
@@ -124,4 +147,28 @@ fn lone_surrogates_are_reported_and_kept_as_written() {
         json::parse(pair).root.as_ref().and_then(|r| r.as_str()),
         Some("\u{1F600}")
     );
+}
+
+/// Inputs on which `--fix` was not idempotent (fuzz target `fix_idempotent`): (what the
+/// bug was, input).
+const FIX_CRASHERS: &[(&str, &str)] = &[(
+    "statement pasted after the policy's closing brace, in a policy with other damage",
+    "{\n    \"Version\": \"p\"roles/cloudkms.cryptoKeyEncrypterDecrypter\"key-consolepolicy-3\",\n    \"Statement\": [\n        {\n            \"Sid\": \"Enable IAM User Permissions\",\n  \"location\"\"Effect\": \"Allo%\",\n            \"Principal\": {\n                \"AWS\": \"arn:aws:iam::493726108554:roo\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0@\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0t\"\n            },\n            \"Action\": \"kms:*\",\n            \"Resource\": \"*\"\n        }\n    ],\n}{ \n\n   \"Sid\": \"Allow access for Neo4j\",\n    \"Effect\": \"Allow\",\n    \"Principal\": {\n        \"AWS\": \"*\"\n    },\n    \"Action\": [\n        \"kms:Encrypt\",\n        \"kms:Decrypt\",\n        \"kms:ReEncrypt*\",\n        \"kmsaws-region-mismatch\n        \"kms:DescribeKey\",\n        \"kms:CreateGrant\",\n        \"kms:ListGrants\",\n        \"kms:RevokeGrant\"\n    ],\n    \"Resource\": \"*\",\n    \"Condition\": {\n        \"StringEquals\": {\n            \"kms:CallerAccount\": \"210987654321\"\n        }\n    }\n}\n",
+)];
+
+#[test]
+fn fix_crashers_are_fixed_once_and_for_all() {
+    for (what, input) in FIX_CRASHERS {
+        let config = Config::default();
+        let lint = |t: &str| engine::lint_text(Path::new("policy.json"), t, &config);
+        let first = fix::fix_text(input, &lint);
+        let second = fix::fix_text(&first.text, &lint);
+        assert!(
+            second.applied.is_empty() && second.text == first.text,
+            "{what}: first pass {:?}, second pass {:?}, after the first:\n{}",
+            first.applied,
+            second.applied,
+            first.text
+        );
+    }
 }

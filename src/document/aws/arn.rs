@@ -165,7 +165,14 @@ pub fn parse_key_arn(s: &str) -> Result<KeyArn<'_>, ArnProblem> {
             arn.resource.1,
         ));
     }
-    let id_range = arn.resource.1.start + 4..arn.resource.1.end;
+    let id_range = (arn.resource.1.start + 4).min(arn.resource.1.end)..arn.resource.1.end;
+    if id.is_empty() {
+        // `…:key` or `…:key/`: the id is missing, not malformed.
+        return Err(problem(
+            "key ARN has no key id: it must end in `key/` and the key's UUID or multi-Region key id".to_string(),
+            arn.resource.1,
+        ));
+    }
     if !is_key_id(id) {
         return Err(problem(
             format!(
@@ -239,6 +246,15 @@ mod tests {
             bad("arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890a"),
             Some("1234abcd-12ab-34cd-56ef-1234567890a".to_string())
         );
+        // No key id at all (found by fuzzing: the id's range was inverted).
+        for arn in [
+            "arn:aws:kms:eu-west-1:111122223333:key",
+            "arn:aws:kms:eu-west-1:111122223333:key/",
+        ] {
+            let e = parse_key_arn(arn).err();
+            assert_eq!(e.as_ref().map(|e| &arn[e.range.clone()]), Some(&arn[35..]));
+            assert!(e.is_some_and(|e| e.message.starts_with("key ARN has no key id")));
+        }
         assert_eq!(
             bad("arn:aws:kms:eu-west-1:111122223333:alias/x"),
             Some("alias/x".to_string())
