@@ -353,18 +353,7 @@ fn build_rule(
         }
     };
 
-    let mut when = Vec::new();
-    if let Some(w) = item.get("when") {
-        let conds: Vec<&Node> = match &w.value {
-            Value::Array(items) => items.iter().collect(),
-            _ => vec![w],
-        };
-        for c in conds {
-            if let Some(cond) = build_condition(file, c, &prefix, errors) {
-                when.push(cond);
-            }
-        }
-    }
+    let when = build_when(file, item, &prefix, errors);
 
     let assert_node = item.get("assert")?;
     let assertion = build_assertion(file, assert_node, &prefix, errors);
@@ -436,18 +425,7 @@ fn build_rule(
         .and_then(Node::as_array)
         .unwrap_or_default()
     {
-        let mut when = Vec::new();
-        if let Some(w) = c.get("when") {
-            let conds: Vec<&Node> = match &w.value {
-                Value::Array(items) => items.iter().collect(),
-                _ => vec![w],
-            };
-            for cond in conds {
-                if let Some(cond) = build_condition(file, cond, &prefix, errors) {
-                    when.push(cond);
-                }
-            }
-        }
+        let when = build_when(file, c, &prefix, errors);
         cases.push(Case {
             when,
             message: template(c, "message", errors),
@@ -526,6 +504,22 @@ fn builtin_group(kinds: &[&str]) -> Group {
 /// are loaded once.
 fn leak(s: &str) -> &'static str {
     Box::leak(s.to_string().into_boxed_str())
+}
+
+/// The conditions of an object's `when` (one condition, or an array of them, all of
+/// which must hold); none when it has no `when`.
+fn build_when(file: &SourceFile, obj: &Node, prefix: &str, errors: &mut Errors) -> Vec<Condition> {
+    let Some(w) = obj.get("when") else {
+        return Vec::new();
+    };
+    let conds: Vec<&Node> = match &w.value {
+        Value::Array(items) => items.iter().collect(),
+        _ => vec![w],
+    };
+    conds
+        .into_iter()
+        .filter_map(|c| build_condition(file, c, prefix, errors))
+        .collect()
 }
 
 fn build_condition(
