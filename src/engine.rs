@@ -194,7 +194,7 @@ pub fn run(opts: &Options) -> Report {
 }
 
 /// About how many files a batch of a unit holds (see [`folder_batches`]).
-const BATCH_FILES: usize = 256;
+const BATCH_FILES: usize = 128;
 
 /// Splits a unit's files into batches of whole folders, each of about `size` files (a
 /// folder with more files than that is a batch of its own).
