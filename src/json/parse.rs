@@ -119,18 +119,17 @@ pub(super) fn parse_inner(text: &str, verify: bool) -> Parsed {
     if verify {
         verify_fixes(text, &mut parsed);
     }
+    parsed.issues.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.rule).cmp(&(b.span.start, b.span.end, b.rule))
+    });
     // A file with thousands of comments or duplicate keys is not a file anyone wrote by
     // hand; the first ones say what is wrong. (Fixes are verified before this cut: with
     // more than the cap, removing one mistake would not lower the capped count.)
-    parsed.issues.sort_by_key(|i| (i.span.start, i.span.end));
     let mut per_rule: HashMap<&'static str, usize> = HashMap::new();
     parsed.issues.retain(|i| {
         let n = per_rule.entry(i.rule).or_insert(0);
         *n += 1;
         *n <= MAX_PER_RULE
-    });
-    parsed.issues.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.rule).cmp(&(b.span.start, b.span.end, b.rule))
     });
     parsed
 }
