@@ -3,7 +3,8 @@
 //! On any text: no panic; every span (nodes, keys, issues, labels, fix edits) lies inside
 //! the text on character boundaries; `pointer_to` finds every node and `pointer` follows
 //! the result back; a text `serde_json` accepts gets no syntax issue but duplicate keys and
-//! decodes to the same value; string literals decode with their origin map in bounds.
+//! decodes to the same value; string literals decode with their origin map in bounds; the
+//! fast path for valid files gives exactly what the recovering parser alone gives.
 #![no_main]
 
 use cmklint::json::{self, Node, Value};
@@ -19,6 +20,13 @@ fuzz_target!(|data: &[u8]| {
 
 fn check(text: &str) {
     let parsed = json::parse(text);
+    // The fast path for valid files changes nothing: same tree, spans and findings as
+    // the recovering parser alone.
+    assert_eq!(
+        parsed,
+        json::parse_slow(text),
+        "fast path and recovering parser differ"
+    );
     assert!(
         parsed.root.is_some() || !parsed.issues.is_empty(),
         "no tree and no issue"

@@ -8,6 +8,7 @@
 //! knows about rules' configuration, the CLI or output formats.
 
 mod edit;
+mod fast;
 mod lex;
 #[cfg(test)]
 mod mutation_tests;
@@ -16,7 +17,7 @@ mod splice;
 mod strmap;
 
 pub use edit::{apply_edits, escape_json_string, EditError};
-pub use parse::{parse, Parsed, SyntaxIssue, MAX_DEPTH};
+pub use parse::{parse, parse_slow, Parsed, SyntaxIssue, MAX_DEPTH};
 pub use splice::statement_elements;
 pub use strmap::{decode_string_literal, DecodedString};
 

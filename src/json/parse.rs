@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 
 use super::edit::apply_edits;
+use super::fast;
 use super::lex::{Comment, Lexer, SmartUse, Tok, Token};
 use super::splice::{self, MissingComma, Outside};
 use super::{Member, Node, Value};
@@ -95,7 +96,7 @@ impl SyntaxIssue {
 }
 
 /// What the parser made of a text.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Parsed {
     /// The tree; with syntax issues, the best-effort tree (or `None` if nothing usable).
     pub root: Option<Node>,
@@ -110,7 +111,32 @@ impl Parsed {
 }
 
 /// Parses `text` as one JSON document, recovering from mistakes.
+///
+/// A valid file (the common case) is read by the strict fast path (`fast.rs`); whenever
+/// that is not sure the file is valid and clean — a syntax error, a duplicate key, a splice
+/// finding, anything special — the recovering parser reads it again and has the last word.
 pub fn parse(text: &str) -> Parsed {
+    if let Some(fast) = fast::parse(text) {
+        let mut issues = Vec::new();
+        if fast.has_statement {
+            // The only finding the recovering parser can make on valid JSON without
+            // duplicate keys: the shape of a `Statement` value.
+            splice::analyse(text, Some(&fast.root), Vec::new(), &[], &mut issues);
+        }
+        if issues.is_empty() {
+            return Parsed {
+                root: Some(fast.root),
+                issues,
+            };
+        }
+    }
+    parse_slow(text)
+}
+
+/// [`parse`] without the fast path: the recovering parser alone. For tests and fuzz
+/// targets that compare the two.
+#[doc(hidden)]
+pub fn parse_slow(text: &str) -> Parsed {
     parse_inner(text, true)
 }
 
