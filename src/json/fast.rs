@@ -16,8 +16,6 @@
 //! bodies and indentation eight bytes at a time, and allocates each container's vector
 //! once at its final size.
 
-use std::collections::HashSet;
-
 use super::parse::MAX_DEPTH;
 use super::{Member, Node, Value};
 use crate::source::Span;
@@ -263,14 +261,19 @@ fn zero_bytes(w: u64) -> u64 {
 
 /// Skips JSON whitespace (space, tab, line feed, carriage return) from `i`.
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    const SPACES: u64 = ONES * 0x20;
     loop {
         match b.get(i) {
+            // A run of spaces (indentation): up to eight in one step.
             Some(b' ') => {
-                i += 1;
-                // Indentation: eight spaces at a time.
-                while word_at(b, i) == Some(ONES * u64::from(b' ')) {
-                    i += 8;
-                }
+                i += match word_at(b, i) {
+                    Some(w) => match w ^ SPACES {
+                        0 => 8,
+                        // At least 1: the byte at `i` is a space.
+                        x => (x.trailing_zeros() / 8) as usize,
+                    },
+                    None => 1,
+                };
             }
             Some(b'\n' | b'\r' | b'\t') => i += 1,
             _ => return i,
@@ -394,8 +397,10 @@ fn has_duplicate(members: &[Member]) -> bool {
             .enumerate()
             .any(|(i, m)| members[..i].iter().any(|e| e.key == m.key));
     }
-    let mut seen: HashSet<&str> = HashSet::with_capacity(members.len());
-    !members.iter().all(|m| seen.insert(m.key.as_str()))
+    // Sorting beats hashing for the few dozen labels or tags of a large object.
+    let mut keys: Vec<&str> = members.iter().map(|m| m.key.as_str()).collect();
+    keys.sort_unstable();
+    keys.windows(2).any(|w| w[0] == w[1])
 }
 
 #[cfg(test)]
@@ -607,6 +612,21 @@ mod tests {
             "\r\n\t[1]\r\n",
         ] {
             accepted(t);
+        }
+    }
+
+    #[test]
+    fn whitespace_skips_agree_with_byte_scans() {
+        let text = b"{\n                \"a\"   \t\r\n  x  \n          \n   ";
+        for from in 0..=text.len() {
+            let mut slow = from;
+            while text
+                .get(slow)
+                .is_some_and(|c| matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
+            {
+                slow += 1;
+            }
+            assert_eq!(skip_ws(text, from), slow, "{from}");
         }
     }
 
