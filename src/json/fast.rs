@@ -397,10 +397,33 @@ fn has_duplicate(members: &[Member]) -> bool {
             .enumerate()
             .any(|(i, m)| members[..i].iter().any(|e| e.key == m.key));
     }
-    // Sorting beats hashing for the few dozen labels or tags of a large object.
+    // The few dozen labels or tags of a large object: sort 64-bit fingerprints of the
+    // keys; only equal fingerprints (a duplicate, or a rare collision) compare the keys.
+    let mut prints: Vec<u64> = members.iter().map(|m| fingerprint(&m.key)).collect();
+    prints.sort_unstable();
+    if prints.windows(2).all(|w| w[0] != w[1]) {
+        return false;
+    }
     let mut keys: Vec<&str> = members.iter().map(|m| m.key.as_str()).collect();
     keys.sort_unstable();
     keys.windows(2).any(|w| w[0] == w[1])
+}
+
+/// A fast, non-cryptographic hash of a key (equal keys, equal fingerprints).
+fn fingerprint(key: &str) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let b = key.as_bytes();
+    let mut h = (b.len() as u64).wrapping_mul(K);
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let mut w = [0u8; 8];
+    let rest = chunks.remainder();
+    w[..rest.len()].copy_from_slice(rest);
+    (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K)
 }
 
 #[cfg(test)]
@@ -598,6 +621,12 @@ mod tests {
         assert!(fast(&format!("{{{}}}", long.join(","))).is_some());
         long.push("\"k3\": 0".to_string());
         assert!(fast(&format!("{{{}}}", long.join(","))).is_none());
+        let keys: Vec<String> = (0..40)
+            .map(|i| format!("\"a-much-longer-label-key-{i}\": {i}"))
+            .collect();
+        let t = format!("{{{}, \"a-much-longer-label-key-7\": 1}}", keys.join(","));
+        assert!(fast(&format!("{{{}}}", keys.join(","))).is_some());
+        assert!(fast(&t).is_none());
     }
 
     #[test]
