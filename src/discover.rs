@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
@@ -27,9 +27,11 @@ pub struct Discovered {
 
 const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
-/// The current folder, or "." if it cannot be found.
-fn cwd() -> PathBuf {
-    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+/// The current folder, or "." if it cannot be found. Asked once: cmklint never changes
+/// folder, and `getcwd` per path was the costliest system call of a whole-tree run.
+fn cwd() -> &'static Path {
+    static CWD: OnceLock<PathBuf> = OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")))
 }
 
 /// An absolute, lexically normalised form of `p` (no `.` or `..`; links not resolved).
@@ -93,7 +95,11 @@ impl Filter {
     }
 
     fn included(&self, abs: &Path) -> bool {
-        let rel = self.rel(abs);
+        self.included_rel(self.rel(abs))
+    }
+
+    /// Like [`Filter::included`], for a path already relative to the base.
+    fn included_rel(&self, rel: &Path) -> bool {
         self.include.is_match(rel) && !self.exclude.is_match(rel)
     }
 }
@@ -198,12 +204,17 @@ fn walk(
     unit_only: Option<usize>,
 ) {
     let root_norm = normalize(root);
-    let mut wd = WalkDir::new(&root_norm).follow_links(follow_links);
+    // Sorted by name, a walk yields the files in path order already, which makes the
+    // final sort a check: sorting paths afterwards compares them component by component.
+    let mut wd = WalkDir::new(&root_norm)
+        .follow_links(follow_links)
+        .sort_by_file_name();
     if let Some(depth) = unit_only {
         wd = wd.max_depth(depth);
     }
     let stop_at_configs = unit_only.is_some();
     let mut it = wd.into_iter();
+    let mut here: Option<Folder> = None;
     while let Some(entry) = it.next() {
         let entry = match entry {
             Ok(e) => e,
@@ -258,13 +269,35 @@ fn walk(
             .strip_prefix("./")
             .map(Path::to_path_buf)
             .unwrap_or(file);
+        // The files of a folder come one after another and share its config and filter:
+        // look those up once per folder, not once per file.
         let dir = parent_dir(&file);
-        let _ = configs.unit_key(&file);
-        let f = filters.get(configs, &dir);
-        if f.included(&absolute(&file)) {
+        let folder = match here.take() {
+            Some(h) if h.dir == dir => h,
+            _ => {
+                let _ = configs.unit_key(&file);
+                let filter = filters.get(configs, &dir);
+                let rel = filter.rel(&absolute(&dir)).to_path_buf();
+                Folder { dir, filter, rel }
+            }
+        };
+        let included = match file.file_name() {
+            Some(name) => folder.filter.included_rel(&folder.rel.join(name)),
+            None => folder.filter.included(&absolute(&file)),
+        };
+        if included {
             out.files.push(file);
         }
+        here = Some(folder);
     }
+}
+
+/// The folder whose files a walk is at, with what they share.
+struct Folder {
+    dir: PathBuf,
+    filter: Arc<Filter>,
+    /// The folder relative to the filter's base (absolute if it is not under it).
+    rel: PathBuf,
 }
 
 /// Every lintable file of a unit: under the config's folder (not descending into folders

@@ -5,6 +5,7 @@
 //! exit code, renderers turn its diagnostics into text.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -482,7 +483,13 @@ fn load_file(path: &Path, max_size: u64) -> Loaded {
         )
     };
     let unreadable = "check that the file exists and that you may read it";
-    match std::fs::metadata(path) {
+    // One open: the size check and the read use the same descriptor (a `metadata` by path
+    // and then `fs::read` would ask the file system twice).
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return fail(format!("cannot read file: {}", io_message(&e)), unreadable),
+    };
+    let len = match file.metadata() {
         Ok(m) if m.is_dir() => return Loaded::NotOurs,
         Ok(m) if m.len() > max_size => {
             return fail(
@@ -493,18 +500,20 @@ fn load_file(path: &Path, max_size: u64) -> Loaded {
                 "raise `[files] max_size` in cmklint.toml if the file should be linted, or exclude it with `[files] exclude`",
             )
         }
-        Ok(_) => {}
+        Ok(m) => m.len(),
         Err(e) => {
             return fail(
                 format!("cannot read file: {}", io_message(&e)),
                 unreadable,
             )
         }
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return fail(format!("cannot read file: {}", io_message(&e)), unreadable),
     };
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    // Through `Take`: `read_to_end` on a `File` itself asks for the size once more (a
+    // second fstat and an lseek per file), which the capacity above already holds.
+    if let Err(e) = file.by_ref().take(u64::MAX).read_to_end(&mut bytes) {
+        return fail(format!("cannot read file: {}", io_message(&e)), unreadable);
+    }
     match decode(bytes) {
         Ok(text) => load_text(path, text),
         Err(e) => fail(e.message, e.help),
@@ -667,13 +676,42 @@ impl ConfigCache {
         if let Some(hit) = self.nearest.get(dir) {
             return hit.clone();
         }
-        let abs = discover::absolute(dir);
-        let found = abs
-            .ancestors()
-            .map(|a| a.join(CONFIG_FILE_NAME))
-            .find(|c| c.is_file())
-            .map(|c| discover::normalize(&c));
-        self.nearest.insert(dir.to_path_buf(), found.clone());
+        // A folder's answer is its own config or its parent's answer: climb to the
+        // nearest folder already answered (or the top of the relative path), then answer
+        // downwards, so each folder's config is looked for once.
+        let mut chain: Vec<&Path> = vec![dir];
+        let mut above: Option<Option<PathBuf>> = None;
+        while let Some(parent) = chain.last().and_then(|d| d.parent()) {
+            if parent.as_os_str().is_empty() {
+                break;
+            }
+            if let Some(hit) = self.nearest.get(parent) {
+                above = Some(hit.clone());
+                break;
+            }
+            chain.push(parent);
+        }
+        let mut found = match above {
+            Some(hit) => hit,
+            None => {
+                // The top of the chain: look in it and every folder above it.
+                let top = chain.pop().unwrap_or(dir);
+                let found = discover::absolute(top)
+                    .ancestors()
+                    .map(|a| a.join(CONFIG_FILE_NAME))
+                    .find(|c| c.is_file())
+                    .map(|c| discover::normalize(&c));
+                self.nearest.insert(top.to_path_buf(), found.clone());
+                found
+            }
+        };
+        for d in chain.into_iter().rev() {
+            let own = discover::absolute(d).join(CONFIG_FILE_NAME);
+            if own.is_file() {
+                found = Some(discover::normalize(&own));
+            }
+            self.nearest.insert(d.to_path_buf(), found.clone());
+        }
         found
     }
 
