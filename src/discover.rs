@@ -11,6 +11,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::{Config, CONFIG_FILE_NAME};
@@ -177,12 +178,102 @@ pub fn discover(paths: &[PathBuf], follow_links: bool, configs: &mut ConfigCache
                     out.files.push(file);
                 }
             }
-            Ok(_) => walk(arg, follow_links, configs, &mut filters, &mut out, None),
+            Ok(_) if follow_links => walk(arg, true, configs, &mut filters, &mut out, None),
+            Ok(_) => walk_parallel(arg, configs, &mut out),
         }
     }
     out.files.sort();
     out.files.dedup();
     out
+}
+
+/// One piece of a walk split for the threads: a file, or a folder to walk whole.
+enum Piece {
+    File(PathBuf),
+    Folder(PathBuf),
+}
+
+/// The pieces of `dir`'s walk, in the order a walk sorted by name visits them: its files
+/// and its folders (minus the skipped ones), each folder opened one level further while
+/// there are fewer than `want` folders. `None` if a folder cannot be listed: the serial
+/// walk then reports it as usual.
+fn pieces(dir: &Path, want: usize) -> Option<Vec<Piece>> {
+    let mut out = Vec::new();
+    list(dir, &mut out)?;
+    for _ in 0..2 {
+        let folders = out.iter().filter(|p| matches!(p, Piece::Folder(_))).count();
+        if folders == 0 || folders >= want {
+            break;
+        }
+        let mut deeper = Vec::with_capacity(out.len());
+        for piece in out {
+            match piece {
+                Piece::Folder(d) => list(&d, &mut deeper)?,
+                file => deeper.push(file),
+            }
+        }
+        out = deeper;
+    }
+    Some(out)
+}
+
+/// The files and (not skipped) folders directly in `dir`, sorted by name as the walk
+/// sorts them. Links and other special files are left out, as the walk leaves them out
+/// when it does not follow links.
+fn list(dir: &Path, out: &mut Vec<Piece>) -> Option<()> {
+    let mut entries: Vec<(std::ffi::OsString, std::fs::FileType)> = Vec::new();
+    for entry in std::fs::read_dir(dir).ok()? {
+        let entry = entry.ok()?;
+        entries.push((entry.file_name(), entry.file_type().ok()?));
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, kind) in entries {
+        if kind.is_dir() {
+            if !is_skipped_dir(&name.to_string_lossy()) {
+                out.push(Piece::Folder(dir.join(name)));
+            }
+        } else if kind.is_file() {
+            out.push(Piece::File(dir.join(name)));
+        }
+    }
+    Some(())
+}
+
+/// Walks the folder `root` (links not followed) on the threads: the walk is split into
+/// pieces (see [`pieces`]), each walked with its own copy of the config cache, and the
+/// pieces' files are joined in walk order. The result is the serial walk's.
+fn walk_parallel(root: &Path, configs: &mut ConfigCache, out: &mut Discovered) {
+    let want = 4 * rayon::current_num_threads();
+    let Some(pieces) = pieces(root, want).filter(|p| p.len() > 1) else {
+        let mut filters = Filters {
+            by_config: HashMap::new(),
+        };
+        walk(root, false, configs, &mut filters, out, None);
+        return;
+    };
+    // The configs above the pieces are looked up (and parsed) once, before the split.
+    let _ = configs.unit_key(&normalize(root).join(CONFIG_FILE_NAME));
+    let shared: &ConfigCache = configs;
+    let results: Vec<(Discovered, ConfigCache)> = pieces
+        .par_iter()
+        .map(|piece| {
+            let mut cache = shared.clone();
+            let mut filters = Filters {
+                by_config: HashMap::new(),
+            };
+            let mut found = Discovered::default();
+            let path = match piece {
+                Piece::File(p) | Piece::Folder(p) => p,
+            };
+            walk(path, false, &mut cache, &mut filters, &mut found, None);
+            (found, cache)
+        })
+        .collect();
+    for (found, cache) in results {
+        out.files.extend(found.files);
+        out.errors.extend(found.errors);
+        configs.absorb(cache);
+    }
 }
 
 /// The folder of a (normalised) file path, `.` for a bare file name.

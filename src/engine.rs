@@ -80,19 +80,43 @@ pub fn run(opts: &Options) -> Report {
     };
     let mut failures: Vec<Diagnostic> = discovered.errors;
     let mut named: Vec<PathBuf> = discovered.files;
+    // Discovery returns its files sorted and without duplicates.
     if let Some((path, _)) = &stdin {
         named.push(path.clone());
+        named.sort();
+        named.dedup();
     }
-    named.sort();
-    named.dedup();
 
     // 2. Group into units and add each unit's other files as context.
     // Hashed while grouping, ordered once after: comparing two paths walks their
     // components, which cost more than the rest of grouping when done for every file.
+    // The files of one folder are next to each other in `named` and share a unit: look
+    // the unit up once per folder and hash it once per run of files.
     let mut grouped: HashMap<UnitKey, Vec<PathBuf>> = HashMap::new();
+    let mut run: Option<(&Path, UnitKey, Vec<PathBuf>)> = None;
     for path in &named {
-        let key = configs.unit_key(path);
-        grouped.entry(key).or_default().push(path.clone());
+        let folder = path.parent().unwrap_or(Path::new(""));
+        match &mut run {
+            Some((f, _, files)) if *f == folder => files.push(path.clone()),
+            _ => {
+                let key = configs.unit_key(path);
+                match run.take() {
+                    Some((_, k, files)) if k == key => run = Some((folder, k, files)),
+                    previous => {
+                        if let Some((_, k, files)) = previous {
+                            grouped.entry(k).or_default().extend(files);
+                        }
+                        run = Some((folder, key, Vec::new()));
+                    }
+                }
+                if let Some((_, _, files)) = &mut run {
+                    files.push(path.clone());
+                }
+            }
+        }
+    }
+    if let Some((_, k, files)) = run {
+        grouped.entry(k).or_default().extend(files);
     }
     let mut units: BTreeMap<UnitKey, Vec<PathBuf>> = grouped.into_iter().collect();
     // Context files already given to a unit (named files are in `named_set`).
@@ -651,6 +675,7 @@ impl UnitKey {
 }
 
 /// Finds and caches the nearest `cmklint.toml` for each folder.
+#[derive(Clone)]
 pub struct ConfigCache {
     override_path: Option<PathBuf>,
     nearest: HashMap<PathBuf, Option<PathBuf>>,
@@ -681,9 +706,16 @@ impl ConfigCache {
         // downwards, so each folder's config is looked for once.
         let mut chain: Vec<&Path> = vec![dir];
         let mut above: Option<Option<PathBuf>> = None;
-        while let Some(parent) = chain.last().and_then(|d| d.parent()) {
+        while let Some(mut parent) = chain.last().and_then(|d| d.parent()) {
             if parent.as_os_str().is_empty() {
-                break;
+                // Above a relative `a` is `.`, whose answer the walk usually has.
+                let mut parts = chain.last().map(|top| top.components());
+                match parts.as_mut().map(|p| (p.next(), p.next())) {
+                    Some((Some(std::path::Component::Normal(_)), None)) => {
+                        parent = Path::new(".");
+                    }
+                    _ => break,
+                }
             }
             if let Some(hit) = self.nearest.get(parent) {
                 above = Some(hit.clone());
@@ -713,6 +745,17 @@ impl ConfigCache {
             self.nearest.insert(d.to_path_buf(), found.clone());
         }
         found
+    }
+
+    /// Takes in what another cache (a clone of this one, used by one branch of a parallel
+    /// walk) has found.
+    pub fn absorb(&mut self, other: ConfigCache) {
+        for (k, v) in other.nearest {
+            self.nearest.entry(k).or_insert(v);
+        }
+        for (k, v) in other.loaded {
+            self.loaded.entry(k).or_insert(v);
+        }
     }
 
     /// The unit a file belongs to.
