@@ -8,9 +8,10 @@
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::{Config, CONFIG_FILE_NAME};
@@ -27,9 +28,11 @@ pub struct Discovered {
 
 const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
-/// The current folder, or "." if it cannot be found.
-fn cwd() -> PathBuf {
-    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+/// The current folder, or "." if it cannot be found. Asked once: cmklint never changes
+/// folder, and `getcwd` per path was the costliest system call of a whole-tree run.
+fn cwd() -> &'static Path {
+    static CWD: OnceLock<PathBuf> = OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")))
 }
 
 /// An absolute, lexically normalised form of `p` (no `.` or `..`; links not resolved).
@@ -93,7 +96,11 @@ impl Filter {
     }
 
     fn included(&self, abs: &Path) -> bool {
-        let rel = self.rel(abs);
+        self.included_rel(self.rel(abs))
+    }
+
+    /// Like [`Filter::included`], for a path already relative to the base.
+    fn included_rel(&self, rel: &Path) -> bool {
         self.include.is_match(rel) && !self.exclude.is_match(rel)
     }
 }
@@ -171,12 +178,102 @@ pub fn discover(paths: &[PathBuf], follow_links: bool, configs: &mut ConfigCache
                     out.files.push(file);
                 }
             }
-            Ok(_) => walk(arg, follow_links, configs, &mut filters, &mut out, None),
+            Ok(_) if follow_links => walk(arg, true, configs, &mut filters, &mut out, None),
+            Ok(_) => walk_parallel(arg, configs, &mut out),
         }
     }
     out.files.sort();
     out.files.dedup();
     out
+}
+
+/// One piece of a walk split for the threads: a file, or a folder to walk whole.
+enum Piece {
+    File(PathBuf),
+    Folder(PathBuf),
+}
+
+/// The pieces of `dir`'s walk, in the order a walk sorted by name visits them: its files
+/// and its folders (minus the skipped ones), each folder opened one level further while
+/// there are fewer than `want` folders. `None` if a folder cannot be listed: the serial
+/// walk then reports it as usual.
+fn pieces(dir: &Path, want: usize) -> Option<Vec<Piece>> {
+    let mut out = Vec::new();
+    list(dir, &mut out)?;
+    for _ in 0..2 {
+        let folders = out.iter().filter(|p| matches!(p, Piece::Folder(_))).count();
+        if folders == 0 || folders >= want {
+            break;
+        }
+        let mut deeper = Vec::with_capacity(out.len());
+        for piece in out {
+            match piece {
+                Piece::Folder(d) => list(&d, &mut deeper)?,
+                file => deeper.push(file),
+            }
+        }
+        out = deeper;
+    }
+    Some(out)
+}
+
+/// The files and (not skipped) folders directly in `dir`, sorted by name as the walk
+/// sorts them. Links and other special files are left out, as the walk leaves them out
+/// when it does not follow links.
+fn list(dir: &Path, out: &mut Vec<Piece>) -> Option<()> {
+    let mut entries: Vec<(std::ffi::OsString, std::fs::FileType)> = Vec::new();
+    for entry in std::fs::read_dir(dir).ok()? {
+        let entry = entry.ok()?;
+        entries.push((entry.file_name(), entry.file_type().ok()?));
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, kind) in entries {
+        if kind.is_dir() {
+            if !is_skipped_dir(&name.to_string_lossy()) {
+                out.push(Piece::Folder(dir.join(name)));
+            }
+        } else if kind.is_file() {
+            out.push(Piece::File(dir.join(name)));
+        }
+    }
+    Some(())
+}
+
+/// Walks the folder `root` (links not followed) on the threads: the walk is split into
+/// pieces (see [`pieces`]), each walked with its own copy of the config cache, and the
+/// pieces' files are joined in walk order. The result is the serial walk's.
+fn walk_parallel(root: &Path, configs: &mut ConfigCache, out: &mut Discovered) {
+    let want = 4 * rayon::current_num_threads();
+    let Some(pieces) = pieces(root, want).filter(|p| p.len() > 1) else {
+        let mut filters = Filters {
+            by_config: HashMap::new(),
+        };
+        walk(root, false, configs, &mut filters, out, None);
+        return;
+    };
+    // The configs above the pieces are looked up (and parsed) once, before the split.
+    let _ = configs.unit_key(&normalize(root).join(CONFIG_FILE_NAME));
+    let shared: &ConfigCache = configs;
+    let results: Vec<(Discovered, ConfigCache)> = pieces
+        .par_iter()
+        .map(|piece| {
+            let mut cache = shared.clone();
+            let mut filters = Filters {
+                by_config: HashMap::new(),
+            };
+            let mut found = Discovered::default();
+            let path = match piece {
+                Piece::File(p) | Piece::Folder(p) => p,
+            };
+            walk(path, false, &mut cache, &mut filters, &mut found, None);
+            (found, cache)
+        })
+        .collect();
+    for (found, cache) in results {
+        out.files.extend(found.files);
+        out.errors.extend(found.errors);
+        configs.absorb(cache);
+    }
 }
 
 /// The folder of a (normalised) file path, `.` for a bare file name.
@@ -198,12 +295,17 @@ fn walk(
     unit_only: Option<usize>,
 ) {
     let root_norm = normalize(root);
-    let mut wd = WalkDir::new(&root_norm).follow_links(follow_links);
+    // Sorted by name, a walk yields the files in path order already, which makes the
+    // final sort a check: sorting paths afterwards compares them component by component.
+    let mut wd = WalkDir::new(&root_norm)
+        .follow_links(follow_links)
+        .sort_by_file_name();
     if let Some(depth) = unit_only {
         wd = wd.max_depth(depth);
     }
     let stop_at_configs = unit_only.is_some();
     let mut it = wd.into_iter();
+    let mut here: Option<Folder> = None;
     while let Some(entry) = it.next() {
         let entry = match entry {
             Ok(e) => e,
@@ -258,13 +360,35 @@ fn walk(
             .strip_prefix("./")
             .map(Path::to_path_buf)
             .unwrap_or(file);
+        // The files of a folder come one after another and share its config and filter:
+        // look those up once per folder, not once per file.
         let dir = parent_dir(&file);
-        let _ = configs.unit_key(&file);
-        let f = filters.get(configs, &dir);
-        if f.included(&absolute(&file)) {
+        let folder = match here.take() {
+            Some(h) if h.dir == dir => h,
+            _ => {
+                let _ = configs.unit_key(&file);
+                let filter = filters.get(configs, &dir);
+                let rel = filter.rel(&absolute(&dir)).to_path_buf();
+                Folder { dir, filter, rel }
+            }
+        };
+        let included = match file.file_name() {
+            Some(name) => folder.filter.included_rel(&folder.rel.join(name)),
+            None => folder.filter.included(&absolute(&file)),
+        };
+        if included {
             out.files.push(file);
         }
+        here = Some(folder);
     }
+}
+
+/// The folder whose files a walk is at, with what they share.
+struct Folder {
+    dir: PathBuf,
+    filter: Arc<Filter>,
+    /// The folder relative to the filter's base (absolute if it is not under it).
+    rel: PathBuf,
 }
 
 /// Every lintable file of a unit: under the config's folder (not descending into folders

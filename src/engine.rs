@@ -5,6 +5,7 @@
 //! exit code, renderers turn its diagnostics into text.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -79,19 +80,43 @@ pub fn run(opts: &Options) -> Report {
     };
     let mut failures: Vec<Diagnostic> = discovered.errors;
     let mut named: Vec<PathBuf> = discovered.files;
+    // Discovery returns its files sorted and without duplicates.
     if let Some((path, _)) = &stdin {
         named.push(path.clone());
+        named.sort();
+        named.dedup();
     }
-    named.sort();
-    named.dedup();
 
     // 2. Group into units and add each unit's other files as context.
     // Hashed while grouping, ordered once after: comparing two paths walks their
     // components, which cost more than the rest of grouping when done for every file.
+    // The files of one folder are next to each other in `named` and share a unit: look
+    // the unit up once per folder and hash it once per run of files.
     let mut grouped: HashMap<UnitKey, Vec<PathBuf>> = HashMap::new();
+    let mut run: Option<(&Path, UnitKey, Vec<PathBuf>)> = None;
     for path in &named {
-        let key = configs.unit_key(path);
-        grouped.entry(key).or_default().push(path.clone());
+        let folder = path.parent().unwrap_or(Path::new(""));
+        match &mut run {
+            Some((f, _, files)) if *f == folder => files.push(path.clone()),
+            _ => {
+                let key = configs.unit_key(path);
+                match run.take() {
+                    Some((_, k, files)) if k == key => run = Some((folder, k, files)),
+                    previous => {
+                        if let Some((_, k, files)) = previous {
+                            grouped.entry(k).or_default().extend(files);
+                        }
+                        run = Some((folder, key, Vec::new()));
+                    }
+                }
+                if let Some((_, _, files)) = &mut run {
+                    files.push(path.clone());
+                }
+            }
+        }
+    }
+    if let Some((_, k, files)) = run {
+        grouped.entry(k).or_default().extend(files);
     }
     let mut units: BTreeMap<UnitKey, Vec<PathBuf>> = grouped.into_iter().collect();
     // Context files already given to a unit (named files are in `named_set`).
@@ -482,7 +507,13 @@ fn load_file(path: &Path, max_size: u64) -> Loaded {
         )
     };
     let unreadable = "check that the file exists and that you may read it";
-    match std::fs::metadata(path) {
+    // One open: the size check and the read use the same descriptor (a `metadata` by path
+    // and then `fs::read` would ask the file system twice).
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return fail(format!("cannot read file: {}", io_message(&e)), unreadable),
+    };
+    let len = match file.metadata() {
         Ok(m) if m.is_dir() => return Loaded::NotOurs,
         Ok(m) if m.len() > max_size => {
             return fail(
@@ -493,18 +524,20 @@ fn load_file(path: &Path, max_size: u64) -> Loaded {
                 "raise `[files] max_size` in cmklint.toml if the file should be linted, or exclude it with `[files] exclude`",
             )
         }
-        Ok(_) => {}
+        Ok(m) => m.len(),
         Err(e) => {
             return fail(
                 format!("cannot read file: {}", io_message(&e)),
                 unreadable,
             )
         }
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return fail(format!("cannot read file: {}", io_message(&e)), unreadable),
     };
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    // Through `Take`: `read_to_end` on a `File` itself asks for the size once more (a
+    // second fstat and an lseek per file), which the capacity above already holds.
+    if let Err(e) = file.by_ref().take(u64::MAX).read_to_end(&mut bytes) {
+        return fail(format!("cannot read file: {}", io_message(&e)), unreadable);
+    }
     match decode(bytes) {
         Ok(text) => load_text(path, text),
         Err(e) => fail(e.message, e.help),
@@ -642,6 +675,7 @@ impl UnitKey {
 }
 
 /// Finds and caches the nearest `cmklint.toml` for each folder.
+#[derive(Clone)]
 pub struct ConfigCache {
     override_path: Option<PathBuf>,
     nearest: HashMap<PathBuf, Option<PathBuf>>,
@@ -667,14 +701,61 @@ impl ConfigCache {
         if let Some(hit) = self.nearest.get(dir) {
             return hit.clone();
         }
-        let abs = discover::absolute(dir);
-        let found = abs
-            .ancestors()
-            .map(|a| a.join(CONFIG_FILE_NAME))
-            .find(|c| c.is_file())
-            .map(|c| discover::normalize(&c));
-        self.nearest.insert(dir.to_path_buf(), found.clone());
+        // A folder's answer is its own config or its parent's answer: climb to the
+        // nearest folder already answered (or the top of the relative path), then answer
+        // downwards, so each folder's config is looked for once.
+        let mut chain: Vec<&Path> = vec![dir];
+        let mut above: Option<Option<PathBuf>> = None;
+        while let Some(mut parent) = chain.last().and_then(|d| d.parent()) {
+            if parent.as_os_str().is_empty() {
+                // Above a relative `a` is `.`, whose answer the walk usually has.
+                let mut parts = chain.last().map(|top| top.components());
+                match parts.as_mut().map(|p| (p.next(), p.next())) {
+                    Some((Some(std::path::Component::Normal(_)), None)) => {
+                        parent = Path::new(".");
+                    }
+                    _ => break,
+                }
+            }
+            if let Some(hit) = self.nearest.get(parent) {
+                above = Some(hit.clone());
+                break;
+            }
+            chain.push(parent);
+        }
+        let mut found = match above {
+            Some(hit) => hit,
+            None => {
+                // The top of the chain: look in it and every folder above it.
+                let top = chain.pop().unwrap_or(dir);
+                let found = discover::absolute(top)
+                    .ancestors()
+                    .map(|a| a.join(CONFIG_FILE_NAME))
+                    .find(|c| c.is_file())
+                    .map(|c| discover::normalize(&c));
+                self.nearest.insert(top.to_path_buf(), found.clone());
+                found
+            }
+        };
+        for d in chain.into_iter().rev() {
+            let own = discover::absolute(d).join(CONFIG_FILE_NAME);
+            if own.is_file() {
+                found = Some(discover::normalize(&own));
+            }
+            self.nearest.insert(d.to_path_buf(), found.clone());
+        }
         found
+    }
+
+    /// Takes in what another cache (a clone of this one, used by one branch of a parallel
+    /// walk) has found.
+    pub fn absorb(&mut self, other: ConfigCache) {
+        for (k, v) in other.nearest {
+            self.nearest.entry(k).or_insert(v);
+        }
+        for (k, v) in other.loaded {
+            self.loaded.entry(k).or_insert(v);
+        }
     }
 
     /// The unit a file belongs to.

@@ -165,17 +165,24 @@ struct LineIndex {
 fn line_starts(text: &str) -> LineIndex {
     let mut starts = Vec::with_capacity(text.len() / 32 + 1);
     let mut ascii = Vec::with_capacity(text.len() / 32 + 1);
-    starts.push(0);
-    let mut line_ascii = true;
-    for (i, b) in text.bytes().enumerate() {
-        line_ascii &= b.is_ascii();
-        if b == b'\n' {
-            starts.push(i + 1);
-            ascii.push(line_ascii);
-            line_ascii = true;
+    let mut start = 0;
+    // Line by line with the library's word-at-a-time searches (`find` of a character is a
+    // memchr, `is_ascii` reads words), not byte by byte: this runs on the main thread for
+    // every file with a finding, while the report is rendered.
+    loop {
+        starts.push(start);
+        let rest = text.get(start..).unwrap_or_default();
+        match rest.find('\n') {
+            Some(i) => {
+                ascii.push(rest[..i].is_ascii());
+                start += i + 1;
+            }
+            None => {
+                ascii.push(rest.is_ascii());
+                break;
+            }
         }
     }
-    ascii.push(line_ascii);
     LineIndex { starts, ascii }
 }
 

@@ -94,11 +94,11 @@ pub struct Policy {
     /// The policy object (for an embedded policy: mapped into the outer file).
     pub span: Span,
     /// Every top-level member, in order.
-    pub members: Vec<Member>,
+    pub members: Vec<Element>,
     /// `Version`: its key span and value.
     pub version: Option<Member>,
-    /// `Statement`: its key span and value (the raw node).
-    pub statement: Option<Member>,
+    /// `Statement`: its key, and its value's span and shape.
+    pub statement: Option<Element>,
     /// The statements, in order. Statements found inside a nested array or a pasted whole
     /// policy are included with `spliced` set (the splice rules report the nesting).
     pub statements: Vec<Statement>,
@@ -106,6 +106,40 @@ pub struct Policy {
     pub bad_elements: Vec<Node>,
     /// Bytes of the policy text as it would be submitted to `PutKeyPolicy`.
     pub submitted_len: usize,
+}
+
+/// A member of an object without its value's content (which stays in the document's tree):
+/// its key, and its value's span, type and size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    pub key: String,
+    pub key_span: Span,
+    /// The value's span.
+    pub span: Span,
+    /// The value's type, as [`Node::type_name`] names it (`"array"`, `"string"`, …).
+    pub type_name: &'static str,
+    /// The items of an array value or the members of an object value; 0 for a scalar.
+    pub len: usize,
+}
+
+impl Element {
+    fn of(m: &Member) -> Element {
+        Element {
+            key: m.key.clone(),
+            key_span: m.key_span,
+            span: m.value.span,
+            type_name: m.value.type_name(),
+            len: match &m.value.value {
+                Value::Array(items) => items.len(),
+                Value::Object(members) => members.len(),
+                _ => 0,
+            },
+        }
+    }
+
+    pub fn is_array(&self) -> bool {
+        self.type_name == "array"
+    }
 }
 
 /// One statement of a key policy.
@@ -242,9 +276,14 @@ pub const STATEMENT_ELEMENTS: &[&str] = &[
 fn extract_policy(root: &Node, submitted_len: usize) -> Policy {
     let mut p = Policy {
         span: root.span,
-        members: root.as_object().map(<[Member]>::to_vec).unwrap_or_default(),
+        members: root
+            .as_object()
+            .unwrap_or_default()
+            .iter()
+            .map(Element::of)
+            .collect(),
         version: root.member("Version").cloned(),
-        statement: root.member("Statement").cloned(),
+        statement: root.member("Statement").map(Element::of),
         statements: Vec::new(),
         bad_elements: Vec::new(),
         submitted_len,

@@ -142,16 +142,64 @@ pub struct Member {
     /// The text, or `None` when the entry is not a string.
     pub text: Option<String>,
     pub span: Span,
-    /// Byte offset in the file of each byte of `text` (for spans and fixes inside it).
-    pub origin: Option<DecodedString>,
+    /// Where each byte of `text` sits in the file (for spans and fixes inside it); `None`
+    /// when the entry is not a well-formed string literal.
+    pub origin: Option<TextOrigin>,
     pub kind: MemberKind,
+}
+
+/// Where each byte of a string value sits in the file.
+#[derive(Debug, Clone)]
+pub enum TextOrigin {
+    /// Written out as it is, without escapes, its first byte at `start`: byte `i` of the
+    /// value is at `start + i`, and `start + len` is the closing quote.
+    Verbatim { start: usize, len: usize },
+    /// Written with escapes: the decoded value with the offset of each byte.
+    Decoded(DecodedString),
+}
+
+impl TextOrigin {
+    /// Where the string literal at `literal` (its opening quote) in `file` holds each byte
+    /// of its value; `None` if it is not a well-formed literal.
+    fn of(file: &str, literal: Span, value: &str) -> Option<TextOrigin> {
+        let bytes = file.as_bytes();
+        let start = literal.start + 1;
+        let close = start + value.len();
+        let verbatim = bytes.get(literal.start) == Some(&b'"')
+            && close < literal.end.min(bytes.len())
+            && bytes[close] == b'"'
+            && bytes.get(start..close) == Some(value.as_bytes())
+            && !value.bytes().any(|b| b == b'"' || b == b'\\');
+        if verbatim {
+            return Some(TextOrigin::Verbatim {
+                start,
+                len: value.len(),
+            });
+        }
+        decode_string_literal(file, literal).map(TextOrigin::Decoded)
+    }
+
+    /// Maps a span of the value to the file.
+    pub fn map_span(&self, span: Span) -> Span {
+        match self {
+            TextOrigin::Verbatim { start, len } => {
+                let at = |o: usize| start + o.min(*len);
+                if span.is_empty() {
+                    Span::point(at(span.start))
+                } else {
+                    Span::new(at(span.start), at(span.end))
+                }
+            }
+            TextOrigin::Decoded(d) => d.map_span(span),
+        }
+    }
 }
 
 impl Member {
     /// The span of bytes `range` of the member's text in the file.
     pub fn sub_span(&self, start: usize, end: usize) -> Span {
         match &self.origin {
-            Some(d) => d.map_span(Span::new(start, end)),
+            Some(o) => o.map_span(Span::new(start, end)),
             None => self.span,
         }
     }
@@ -445,7 +493,7 @@ fn extract_member(source: &SourceFile, node: &Node) -> Member {
         Some(text) => Member {
             text: Some(text.to_string()),
             span: node.span,
-            origin: decode_string_literal(&source.text, node.span),
+            origin: TextOrigin::of(&source.text, node.span, text),
             kind: classify_member(text),
         },
         None => Member {
@@ -498,32 +546,36 @@ pub fn is_template(text: &str) -> bool {
 
 /// Whether an email address belongs to a Google service account.
 pub fn is_service_account_email(email: &str) -> bool {
-    email
-        .to_ascii_lowercase()
-        .rsplit_once('@')
-        .is_some_and(|(_, d)| d == "gserviceaccount.com" || d.ends_with(".gserviceaccount.com"))
+    const DOMAIN: &[u8] = b"gserviceaccount.com";
+    email.rsplit_once('@').is_some_and(|(_, d)| {
+        let d = d.as_bytes();
+        d.eq_ignore_ascii_case(DOMAIN)
+            || (d.len() > DOMAIN.len()
+                && d[d.len() - DOMAIN.len() - 1] == b'.'
+                && d[d.len() - DOMAIN.len()..].eq_ignore_ascii_case(DOMAIN))
+    })
 }
 
 fn is_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && domain
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
-        && !local.contains(char::is_whitespace)
+    !local.is_empty() && is_domain(domain) && !local.contains(char::is_whitespace)
 }
 
+/// Letters, digits, dots and hyphens, with a dot that is neither first nor last.
 fn is_domain(s: &str) -> bool {
-    s.contains('.')
-        && !s.starts_with('.')
-        && !s.ends_with('.')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    let b = s.as_bytes();
+    let mut dot = false;
+    for &c in b {
+        match c {
+            b'.' => dot = true,
+            b'-' => {}
+            c if c.is_ascii_alphanumeric() => {}
+            _ => return false,
+        }
+    }
+    dot && b.first() != Some(&b'.') && b.last() != Some(&b'.')
 }
 
 /// Classifies one member string.
@@ -1176,6 +1228,60 @@ mod tests {
             "deleted:serviceAccount:a@p.iam.gserviceaccount.com?uid=x",
         ] {
             assert!(matches!(classify_member(m), Malformed(_)), "{m}");
+        }
+    }
+
+    #[test]
+    fn verbatim_origin_maps_like_the_decoded_one() {
+        let file = r#"{"members": ["user:a@b.com", "user:a\u0040b.com", "x", ""]}"#;
+        let source = SourceFile::new("x.json", file.to_string());
+        let parsed = crate::json::parse(file);
+        let items = parsed
+            .root
+            .as_ref()
+            .and_then(|r| r.get("members"))
+            .and_then(Node::as_array)
+            .unwrap_or_default();
+        assert_eq!(items.len(), 4);
+        let mut verbatim = 0;
+        for item in items {
+            let text = item.as_str().unwrap_or_default();
+            let Some(origin) = TextOrigin::of(file, item.span, text) else {
+                panic!("{text}: no origin")
+            };
+            verbatim += usize::from(matches!(origin, TextOrigin::Verbatim { .. }));
+            let Some(decoded) = decode_string_literal(file, item.span) else {
+                panic!("{text}: not decoded")
+            };
+            for start in 0..=text.len() + 2 {
+                for end in start..=text.len() + 2 {
+                    let span = Span::new(start, end);
+                    assert_eq!(
+                        origin.map_span(span),
+                        decoded.map_span(span),
+                        "{text} {span:?}"
+                    );
+                }
+            }
+            let member = extract_member(&source, item);
+            assert_eq!(member.sub_span(0, text.len()).start, item.span.start + 1);
+        }
+        assert_eq!(verbatim, 3);
+    }
+
+    #[test]
+    fn service_account_domains() {
+        for (email, sa) in [
+            ("a@p.iam.gserviceaccount.com", true),
+            ("a@P.IAM.GServiceAccount.COM", true),
+            ("a@gserviceaccount.com", true),
+            ("a@xgserviceaccount.com", false),
+            ("a@gserviceaccount.com.evil", false),
+            ("a@b@p.iam.gserviceaccount.com", true),
+            ("a@é.gserviceaccount.com", true),
+            ("gserviceaccount.com", false),
+        ] {
+            assert_eq!(is_service_account_email(email), sa, "{email}");
         }
     }
 

@@ -39,10 +39,12 @@ pub fn decode_string_literal(file: &str, literal: Span) -> Option<DecodedString>
     if bytes.get(literal.start) != Some(&b'"') {
         return None;
     }
-    let mut text = String::new();
-    let mut origin = Vec::new();
     let mut i = literal.start + 1;
     let end = literal.end.min(bytes.len());
+    // The decoded text is never longer than the literal.
+    let room = end.saturating_sub(i) + 1;
+    let mut text = String::with_capacity(room);
+    let mut origin = Vec::with_capacity(room);
     while i < end {
         let b = bytes[i];
         match b {

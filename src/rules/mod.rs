@@ -15,7 +15,7 @@ pub mod syntax;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex, OnceLock};
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -95,6 +95,9 @@ pub struct Unit<'a> {
     /// unit can hold thousands of files, so the grouping is done once, not per lookup.
     folders: Vec<Folder<'a>>,
     folder_index: HashMap<&'a Path, usize>,
+    /// The unit's Azure documents as the Azure rules read them ([`azure::views`]), worked
+    /// out once for all of them.
+    azure_views: OnceLock<Vec<azure::View<'a>>>,
 }
 
 /// The files of a unit that sit in one folder.
@@ -143,6 +146,7 @@ impl<'a> Unit<'a> {
             context,
             folders,
             folder_index,
+            azure_views: OnceLock::new(),
         }
     }
 
@@ -244,6 +248,11 @@ const CATALOGUE: &[&str] = &[
 /// built-in rule packs (`rules/packs/`); a rule missing from the catalogue list goes after
 /// the others of its group.
 pub fn builtin() -> Vec<&'static dyn Rule> {
+    BUILTIN.clone()
+}
+
+/// [`builtin`], put in order once per run (a run asks for it per unit and per config).
+static BUILTIN: LazyLock<Vec<&'static dyn Rule>> = LazyLock::new(|| {
     let mut all = native();
     all.extend(crate::pack::builtin_rules());
     let place = |id: &str| {
@@ -254,7 +263,7 @@ pub fn builtin() -> Vec<&'static dyn Rule> {
     };
     all.sort_by_key(|r| (r.meta().group, place(r.meta().id)));
     all
-}
+});
 
 /// The built-in rules written in Rust (without the built-in rule packs).
 pub fn native() -> Vec<&'static dyn Rule> {

@@ -105,42 +105,87 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
 /// The KMS actions (`kms:Name`) an action pattern as written in a policy matches.
 /// `*` alone matches every action of every service, so every KMS action.
 pub fn expand(pattern: &str) -> Vec<&'static str> {
-    if pattern == "*" {
-        return KMS_ACTIONS.to_vec();
+    match matcher(pattern) {
+        Some(Matcher::All) => KMS_ACTIONS.to_vec(),
+        Some(m) => KMS_ACTIONS
+            .iter()
+            .copied()
+            .filter(|a| m.matches(a))
+            .collect(),
+        None => Vec::new(),
     }
-    let Some((service, name)) = pattern.split_once(':') else {
-        return Vec::new();
-    };
+}
+
+/// Whether `pattern` names at least one KMS action (`expand(pattern)` is not empty),
+/// without listing them.
+pub fn matches_any(pattern: &str) -> bool {
+    match matcher(pattern) {
+        Some(Matcher::All) => !KMS_ACTIONS.is_empty(),
+        Some(m) => KMS_ACTIONS.iter().any(|a| m.matches(a)),
+        None => false,
+    }
+}
+
+/// How a pattern is matched against one KMS action name.
+enum Matcher<'p> {
+    /// Every action (`*`, `kms:*`).
+    All,
+    /// One name, ASCII-case-insensitively.
+    Name(&'p str),
+    /// The text before the first wildcard, then (unless the rest is one trailing `*`)
+    /// the whole pattern.
+    Wild {
+        prefix: &'p [u8],
+        name: &'p str,
+        only_trailing_star: bool,
+    },
+}
+
+impl Matcher<'_> {
+    fn matches(&self, a: &str) -> bool {
+        match self {
+            Matcher::All => true,
+            Matcher::Name(name) => a.eq_ignore_ascii_case(name),
+            Matcher::Wild {
+                prefix,
+                name,
+                only_trailing_star,
+            } => {
+                let starts = a
+                    .as_bytes()
+                    .get(..prefix.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(prefix));
+                starts && (*only_trailing_star || glob_match(name, a))
+            }
+        }
+    }
+}
+
+/// The matcher of an action pattern; `None` when it can match no KMS action.
+fn matcher(pattern: &str) -> Option<Matcher<'_>> {
+    if pattern == "*" {
+        return Some(Matcher::All);
+    }
+    let (service, name) = pattern.split_once(':')?;
     if !glob_match(service, "kms") {
-        return Vec::new();
+        return None;
     }
     // Most patterns are a name (`Decrypt`) or a name's beginning and one `*` (`Create*`,
     // `*`): both are a comparison of the text before the wildcard, without the matcher.
     let bytes = name.as_bytes();
-    let wild = bytes.iter().position(|&b| b == b'*' || b == b'?');
-    let Some(at) = wild else {
-        return KMS_ACTIONS
-            .iter()
-            .copied()
-            .filter(|a| a.eq_ignore_ascii_case(name))
-            .collect();
+    let Some(at) = bytes.iter().position(|&b| b == b'*' || b == b'?') else {
+        return Some(Matcher::Name(name));
     };
     let prefix = &bytes[..at];
     let only_trailing_star = &bytes[at..] == b"*";
     if prefix.is_empty() && only_trailing_star {
-        return KMS_ACTIONS.to_vec();
+        return Some(Matcher::All);
     }
-    let mut out = Vec::new();
-    for &a in KMS_ACTIONS {
-        let starts = a
-            .as_bytes()
-            .get(..prefix.len())
-            .is_some_and(|head| head.eq_ignore_ascii_case(prefix));
-        if starts && (only_trailing_star || glob_match(name, a)) {
-            out.push(a);
-        }
-    }
-    out
+    Some(Matcher::Wild {
+        prefix,
+        name,
+        only_trailing_star,
+    })
 }
 
 /// Whether some pattern of `patterns` grants `action` (`kms:Decrypt`), or — for a
@@ -224,6 +269,7 @@ mod tests {
                 .copied()
                 .filter(|a| glob_match(name, a))
                 .collect();
+            assert_eq!(matches_any(p), !slow.is_empty(), "{p}");
             assert_eq!(expand(p), slow, "{p}");
         }
     }

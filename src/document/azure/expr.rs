@@ -476,8 +476,16 @@ struct Parser<'s> {
 
 impl Parser<'_> {
     fn ws(&mut self) {
-        while self.s[self.pos..].starts_with(char::is_whitespace) {
-            self.pos += self.s[self.pos..].chars().next().map_or(1, char::len_utf8);
+        while let Some(&b) = self.s.as_bytes().get(self.pos) {
+            match b {
+                // What `char::is_whitespace` calls white space in ASCII.
+                b' ' | b'\t'..=b'\r' => self.pos += 1,
+                _ if b.is_ascii() => return,
+                _ => match self.s[self.pos..].chars().next() {
+                    Some(c) if c.is_whitespace() => self.pos += c.len_utf8(),
+                    _ => return,
+                },
+            }
         }
     }
 
@@ -564,20 +572,18 @@ impl Parser<'_> {
     /// A single-quoted string; `''` stands for one quote.
     fn string(&mut self) -> Option<String> {
         let mut out = String::new();
-        let mut chars = self.s[self.pos + 1..].char_indices();
-        while let Some((i, c)) = chars.next() {
-            if c == '\'' {
-                if self.s[self.pos + 1 + i + 1..].starts_with('\'') {
-                    out.push('\'');
-                    chars.next();
-                    continue;
-                }
-                self.pos += 1 + i + 1;
-                return Some(out);
+        let mut at = self.pos + 1;
+        loop {
+            let quote = at + self.s.get(at..)?.find('\'')?;
+            out.push_str(&self.s[at..quote]);
+            if self.s[quote + 1..].starts_with('\'') {
+                out.push('\'');
+                at = quote + 2;
+                continue;
             }
-            out.push(c);
+            self.pos = quote + 1;
+            return Some(out);
         }
-        None
     }
 }
 
@@ -655,6 +661,11 @@ mod tests {
             one("concat(parameters('kv'), '/', 'it''s')").as_deref(),
             Some("kv-aura/it's")
         );
+        assert_eq!(
+            one("concat( 'a' ,\t'b',\u{2003}'''', '')").as_deref(),
+            Some("ab'")
+        );
+        assert_eq!(one("concat('a', 'b)"), None);
         let role = one("variables('role')").unwrap_or_default();
         assert!(role.ends_with("/roleDefinitions/14b46e9e-c2b7-41b4-b07b-48a6ebf60603"));
         let id = one("resourceId('Microsoft.KeyVault/vaults/keys', parameters('kv'), 'k')")

@@ -62,9 +62,7 @@ The Aura Console asks you to add its statements to the key policy. Until every o
 /// Where a missing statement would go: the `]` closing the `Statement` list.
 pub(super) fn insertion_point(p: &Policy) -> Span {
     match &p.statement {
-        Some(m) if m.value.as_array().is_some() => {
-            Span::new(m.value.span.end.saturating_sub(1), m.value.span.end)
-        }
+        Some(m) if m.is_array() => Span::new(m.span.end.saturating_sub(1), m.span.end),
         Some(m) => m.key_span,
         None => head(p.span),
     }

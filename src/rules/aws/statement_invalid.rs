@@ -98,16 +98,16 @@ impl Rule for StatementInvalid {
             out.push(Diagnostic::new(META.id, META.severity, span, message).with_help(help));
         };
         match &p.statement {
-            Some(m) => match &m.value.value {
-                Value::Array(items) if items.is_empty() => push(
-                    m.value.span,
-                    "`Statement` is empty".to_string(),
-                    "a key policy needs at least one statement; start from the default statement that lets your account administer the key (`\"Sid\": \"Enable IAM User Permissions\"`)",
-                ),
-                Value::Array(_) | Value::Object(_) => {}
+            Some(m) if m.is_array() && m.len == 0 => push(
+                m.span,
+                "`Statement` is empty".to_string(),
+                "a key policy needs at least one statement; start from the default statement that lets your account administer the key (`\"Sid\": \"Enable IAM User Permissions\"`)",
+            ),
+            Some(m) => match m.type_name {
+                "array" | "object" => {}
                 _ => push(
-                    m.value.span,
-                    format!("`Statement` is a {}, not a list of statements", m.value.type_name()),
+                    m.span,
+                    format!("`Statement` is a {}, not a list of statements", m.type_name),
                     "write `\"Statement\": [ { … }, { … } ]` with one object per statement",
                 ),
             },

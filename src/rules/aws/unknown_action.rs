@@ -79,7 +79,7 @@ impl Rule for UnknownAction {
                 if !service.eq_ignore_ascii_case("kms") {
                     let wild = service.contains(['*', '?']);
                     if wild && actions::glob_match(service, "kms") {
-                        if actions::expand(a).is_empty() {
+                        if !actions::matches_any(a) {
                             out.push(no_match(item.span, a));
                         }
                         continue;
@@ -98,7 +98,7 @@ impl Rule for UnknownAction {
                     continue;
                 }
                 if name.contains(['*', '?']) {
-                    if actions::expand(a).is_empty() {
+                    if !actions::matches_any(a) {
                         out.push(no_match(item.span, a));
                     }
                     continue;

@@ -77,10 +77,10 @@ impl Rule for CryptoOfficerMissing {
 
     fn check_unit(&self, unit: &Unit, cx: &Context, out: &mut Vec<Diagnostic>) {
         let views = views(unit);
-        let Some(aura) = aura(META.id, unit, cx, &views) else {
+        let Some(aura) = aura(META.id, unit, cx, views) else {
             return;
         };
-        let Some(verdicts) = analyse(&views, &aura) else {
+        let Some(verdicts) = analyse(views, &aura) else {
             if let Some(v) = views
                 .iter()
                 .find(|v| !v.model.vaults.is_empty() || !v.model.keys.is_empty())
@@ -97,7 +97,7 @@ impl Rule for CryptoOfficerMissing {
             if !matches!(verdict, Verdict::Missing) {
                 continue;
             }
-            if let Some(d) = application_id_as_principal(&views, &aura, &t) {
+            if let Some(d) = application_id_as_principal(views, &aura, &t) {
                 out.push(d);
                 continue;
             }

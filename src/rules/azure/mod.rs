@@ -54,8 +54,13 @@ pub(crate) struct View<'a> {
 }
 
 /// The unit's Azure documents: templates first (where most fixes belong), then CLI output,
-/// each in path order.
-pub(crate) fn views<'a>(unit: &Unit<'a>) -> Vec<View<'a>> {
+/// each in path order. Worked out on first use and kept with the unit: every Azure rule
+/// reads them.
+pub(crate) fn views<'u, 'a>(unit: &'u Unit<'a>) -> &'u [View<'a>] {
+    unit.azure_views.get_or_init(|| build_views(unit))
+}
+
+fn build_views<'a>(unit: &Unit<'a>) -> Vec<View<'a>> {
     let azure: Vec<(&'a Document, &'a AzureDoc)> = unit
         .documents
         .iter()

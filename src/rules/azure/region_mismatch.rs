@@ -104,7 +104,7 @@ impl Rule for RegionMismatch {
             }
         }
 
-        for view in &views {
+        for view in views {
             for v in &view.model.vaults {
                 let Some(location) = v.location.known() else {
                     continue;

@@ -61,11 +61,11 @@ impl Rule for RoleScopeTooBroad {
 
     fn check_unit(&self, unit: &Unit, cx: &Context, out: &mut Vec<Diagnostic>) {
         let views = views(unit);
-        let Some(aura) = aura(META.id, unit, cx, &views) else {
+        let Some(aura) = aura(META.id, unit, cx, views) else {
             return;
         };
-        let targets = targets(&views);
-        for view in &views {
+        let targets = targets(views);
+        for view in views {
             for a in &view.model.assignments {
                 if aura.matches(a) != Tri::Yes || role_class(a) != RoleClass::CryptoOfficer {
                     continue;

@@ -65,10 +65,10 @@ impl Rule for WrongRole {
 
     fn check_unit(&self, unit: &Unit, cx: &Context, out: &mut Vec<Diagnostic>) {
         let views = views(unit);
-        let Some(aura) = aura(META.id, unit, cx, &views) else {
+        let Some(aura) = aura(META.id, unit, cx, views) else {
             return;
         };
-        let Some(verdicts) = analyse(&views, &aura) else {
+        let Some(verdicts) = analyse(views, &aura) else {
             return;
         };
         let mut seen: Vec<*const crate::document::azure::RoleAssignment> = Vec::new();

@@ -151,6 +151,43 @@ static LOWER_YOUR: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\byour[_-][a-z0-9][a-z0-9_-]*").ok());
 static DIGITS12: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"[0-9]{12,}").ok());
 
+/// Every text [`Needles::find`] looks for but `<`, as one search over a whole file (a
+/// search for many texts of two bytes or more is fast; `<` is found on its own).
+static NEEDLE_TEXTS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"\{\{|REPLACE|CHANGE|YOUR|your|111122223333|444455556666|123456789012").ok()
+});
+
+/// Where the texts [`Needles::find`] looks for start in `text`, in order; `None` when that
+/// cannot be worked out (every string must then be looked at).
+fn needle_hits(text: &str) -> Option<Vec<usize>> {
+    let re = NEEDLE_TEXTS.as_ref()?;
+    let mut hits: Vec<usize> = re.find_iter(text).map(|m| m.start()).collect();
+    let words = hits.len();
+    hits.extend(text.match_indices('<').map(|(i, _)| i));
+    if words > 0 && hits.len() > words {
+        hits.sort_unstable();
+    }
+    Some(hits)
+}
+
+/// Whether string `s`, the value of the literal at `span`, certainly holds none of the
+/// texts a placeholder needs, judged from `hits` ([`needle_hits`] of the file `text`). Only a value written out as it is in the
+/// file, right after its opening quote, can be judged so: a match inside it starts inside
+/// it, because no match can span the quote before it (no needle holds that byte).
+fn proven_clean(text: &[u8], span: Span, s: &str, hits: &[usize]) -> bool {
+    let start = span.start + 1;
+    let end = start + s.len();
+    if text.get(start..end) != Some(s.as_bytes()) {
+        return false;
+    }
+    let before = text[span.start];
+    if before.is_ascii_alphanumeric() || before == b'<' || before == b'{' {
+        return false;
+    }
+    let i = hits.partition_point(|&h| h < start);
+    hits.get(i).is_none_or(|&h| h >= end)
+}
+
 /// What kind of placeholder a match is (for the message and help).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -289,7 +326,16 @@ impl Rule for PlaceholderValue {
         if let Some(root) = doc.model.embedded().and_then(|p| p.root.as_ref()) {
             collect(root, None, &mut values);
         }
+        // Most strings hold no placeholder; one search of the whole file for the texts a
+        // placeholder needs finds the few strings worth a closer look.
+        let text = doc.text();
+        let hits = needle_hits(text);
         for node in values {
+            if let (Some(hits), Value::String(s)) = (&hits, &node.value) {
+                if proven_clean(text.as_bytes(), node.span, s, hits) {
+                    continue;
+                }
+            }
             if let Some(d) = diagnose(doc, node, policy_literal) {
                 out.push(d);
             }
@@ -444,5 +490,33 @@ mod tests {
         ] {
             assert!(found(s).is_empty(), "{s}: {:?}", found(s));
         }
+    }
+
+    #[test]
+    fn only_strings_without_needles_are_skipped() {
+        let text = r#"{"a": "plain", "b": "x<y", "c": "1234567890123456789012", "d": "a{{{b",
+            "e": "YOUR", "f": "your", "g": "\u003cID>", "h": "REPLACE", "i": 'CHANGEME', "j": "C",
+            "k": "111122223333", "l": "R1 4", "m": “YOUR_ID”, "n": "12345678901", "o": "ok"}"#;
+        let parsed = crate::json::parse(text);
+        let Some(hits) = needle_hits(text) else {
+            panic!("needle regex")
+        };
+        let mut values = Vec::new();
+        if let Some(root) = parsed.root.as_ref() {
+            collect(root, None, &mut values);
+        }
+        let mut skipped = Vec::new();
+        for node in values {
+            let Value::String(s) = &node.value else {
+                continue;
+            };
+            let has = Needles::find(s);
+            let any = has.angle || has.mustache || has.upper_word || has.lower_your || has.account;
+            if proven_clean(text.as_bytes(), node.span, s, &hits) {
+                assert!(!any, "{s} was skipped but holds a needle");
+                skipped.push(s.as_str());
+            }
+        }
+        assert_eq!(skipped, vec!["plain", "C", "R1 4", "12345678901", "ok"]);
     }
 }
