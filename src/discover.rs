@@ -413,3 +413,93 @@ pub fn unit_files(key: &UnitKey, follow_links: bool, configs: &mut ConfigCache) 
     out.files.sort();
     out.files
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = std::fs::write(path, text);
+    }
+
+    /// The parallel walk finds what the serial walk finds, in the same order: files beside
+    /// folders (`a.json` after `a/`, before `a-b/`), skipped and hidden folders, a nested
+    /// config's excludes, links (not followed).
+    #[test]
+    fn parallel_walk_equals_serial_walk() {
+        let Ok(tmp) = tempfile::tempdir() else {
+            return;
+        };
+        let root = tmp.path();
+        for rel in [
+            "a.json",
+            "a/x.json",
+            "a/deep/y.json",
+            "a-b/z.json",
+            "b.txt",
+            "c/1.json",
+            "c/2.json",
+            ".hidden/h.json",
+            "target/t.json",
+            "node_modules/n.json",
+            "team/one/p.json",
+            "team/two/q.json",
+            "z.json",
+        ] {
+            write(root, rel, "{}");
+        }
+        write(
+            root,
+            "d/cmklint.toml",
+            "[files]\nexclude = [\"skip.json\"]\n",
+        );
+        write(root, "d/keep.json", "{}");
+        write(root, "d/skip.json", "{}");
+        #[cfg(unix)]
+        {
+            let _ = std::os::unix::fs::symlink(root.join("a"), root.join("link-dir"));
+            let _ = std::os::unix::fs::symlink(root.join("z.json"), root.join("link.json"));
+        }
+
+        let parallel = discover(&[root.to_path_buf()], false, &mut ConfigCache::new(None));
+        let mut serial = Discovered::default();
+        let mut filters = Filters {
+            by_config: HashMap::new(),
+        };
+        let mut configs = ConfigCache::new(None);
+        walk(root, false, &mut configs, &mut filters, &mut serial, None);
+
+        let names = |files: &[PathBuf]| -> Vec<String> {
+            files
+                .iter()
+                .map(|f| {
+                    f.strip_prefix(root)
+                        .unwrap_or(f)
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect()
+        };
+        assert_eq!(
+            names(&parallel.files),
+            vec![
+                "a/deep/y.json",
+                "a/x.json",
+                "a-b/z.json",
+                "a.json",
+                "c/1.json",
+                "c/2.json",
+                "d/keep.json",
+                "team/one/p.json",
+                "team/two/q.json",
+                "z.json",
+            ]
+        );
+        assert_eq!(parallel.files, serial.files);
+        assert!(parallel.errors.is_empty() && serial.errors.is_empty());
+    }
+}
