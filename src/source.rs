@@ -163,26 +163,51 @@ struct LineIndex {
 }
 
 fn line_starts(text: &str) -> LineIndex {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+    let bytes = text.as_bytes();
     let mut starts = Vec::with_capacity(text.len() / 32 + 1);
     let mut ascii = Vec::with_capacity(text.len() / 32 + 1);
-    let mut start = 0;
-    // Line by line with the library's word-at-a-time searches (`find` of a character is a
-    // memchr, `is_ascii` reads words), not byte by byte: this runs on the main thread for
-    // every file with a finding, while the report is rendered.
-    loop {
-        starts.push(start);
-        let rest = text.get(start..).unwrap_or_default();
-        match rest.find('\n') {
-            Some(i) => {
-                ascii.push(rest[..i].is_ascii());
-                start += i + 1;
+    starts.push(0);
+    // Eight bytes at a step while they hold no line break (this runs on the main thread
+    // for every file with a finding, while the report is rendered); `seen` gathers the
+    // line's bytes so that one test of the high bits says whether it was all ASCII.
+    let mut seen: u64 = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let w = u64::from_le_bytes(word);
+            let x = w ^ NEWLINES;
+            let breaks = x.wrapping_sub(ONES) & !x & HIGH;
+            if breaks == 0 {
+                seen |= w;
+                i += 8;
+                continue;
             }
-            None => {
-                ascii.push(rest.is_ascii());
-                break;
+            // The lowest flag is exact: the first line break of the eight bytes.
+            let lane = (breaks.trailing_zeros() / 8) as usize;
+            if lane > 0 {
+                seen |= w & (u64::MAX >> (64 - 8 * lane));
             }
+            ascii.push(seen & HIGH == 0);
+            starts.push(i + lane + 1);
+            seen = 0;
+            i += lane + 1;
+            continue;
         }
+        let b = bytes[i];
+        seen |= u64::from(b);
+        if b == b'\n' {
+            ascii.push(seen & HIGH == 0);
+            starts.push(i + 1);
+            seen = 0;
+        }
+        i += 1;
     }
+    ascii.push(seen & HIGH == 0);
     LineIndex { starts, ascii }
 }
 
@@ -213,6 +238,35 @@ mod tests {
             assert_eq!(p.column, prefix.chars().count() + 1, "offset {offset}");
             let utf16: usize = prefix.chars().map(char::len_utf16).sum();
             assert_eq!(p.column_utf16, utf16 + 1, "offset {offset}");
+        }
+    }
+
+    /// The word-at-a-time index equals a byte-by-byte one, with line breaks and non-ASCII
+    /// characters at every position relative to the eight-byte steps.
+    #[test]
+    fn line_index_equals_byte_by_byte_scan() {
+        let pieces = ["", "a", "abcdefg", "abcdefghijklmnop", "é", "“x”", "\r"];
+        for a in pieces {
+            for b in pieces {
+                for pad in 0..9 {
+                    let text = format!("{}{a}\n{b}\n\n{a}{b}", " ".repeat(pad));
+                    let index = line_starts(&text);
+                    let mut starts = vec![0];
+                    let mut ascii = Vec::new();
+                    let mut line_ascii = true;
+                    for (i, c) in text.bytes().enumerate() {
+                        line_ascii &= c.is_ascii();
+                        if c == b'\n' {
+                            starts.push(i + 1);
+                            ascii.push(line_ascii);
+                            line_ascii = true;
+                        }
+                    }
+                    ascii.push(line_ascii);
+                    assert_eq!(index.starts, starts, "{text:?}");
+                    assert_eq!(index.ascii, ascii, "{text:?}");
+                }
+            }
         }
     }
 
