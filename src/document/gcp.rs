@@ -539,9 +539,18 @@ const MEMBER_TYPES: &[&str] = &[
 /// (`${var.x}`, `{{ x }}`, `<PROJECT_ID>`); the `placeholder-value` rule reports those
 /// that should have been replaced.
 pub fn is_template(text: &str) -> bool {
-    text.contains("${")
-        || text.contains("{{")
-        || text.find('<').is_some_and(|i| text[i..].contains('>'))
+    // One pass: `${` or `{{`, or a `>` somewhere after a `<`.
+    let b = text.as_bytes();
+    let mut open_angle = false;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'$' | b'{' if b.get(i + 1) == Some(&b'{') => return true,
+            b'<' => open_angle = true,
+            b'>' if open_angle => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Whether an email address belongs to a Google service account.
@@ -1079,6 +1088,35 @@ mod tests {
     use super::*;
     use crate::document::Model;
     use crate::json;
+
+    #[test]
+    fn template_scan_matches_substring_search() {
+        let slow = |t: &str| {
+            t.contains("${")
+                || t.contains("{{")
+                || t.find('<').is_some_and(|i| t[i..].contains('>'))
+        };
+        for t in [
+            "",
+            "${x}",
+            "{{ x }}",
+            "<PROJECT_ID>",
+            "a>b<c",
+            "a<b",
+            "b>",
+            "$ {",
+            "{ {",
+            "{${",
+            "user:alice@example.com",
+            "x<y>z",
+            "$",
+            "{",
+            "><",
+            "<>",
+        ] {
+            assert_eq!(is_template(t), slow(t), "{t}");
+        }
+    }
 
     fn classify_text(text: &str) -> Classified {
         let source = SourceFile::new("x.json", text.to_string());
