@@ -88,19 +88,33 @@ pub const AURA_NEEDED: &[&str] = &[
 
 /// Whether `name` (without the `kms:` prefix) is a KMS action, ASCII-case-insensitively.
 pub fn is_kms_action(name: &str) -> bool {
-    KMS_ACTIONS
-        .binary_search_by(|a| cmp_ignore_ascii_case(a.as_bytes(), name.as_bytes()))
-        .is_ok()
+    name.as_bytes().first().is_some_and(|&c| {
+        KMS_ACTIONS[by_first_letter(c)]
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(name))
+    })
 }
 
-fn cmp_ignore_ascii_case(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    for (x, y) in a.iter().zip(b) {
-        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
-        if x != y {
-            return x.cmp(&y);
+/// The index range of the actions whose name starts with `c` (ASCII-case-insensitively);
+/// empty for anything but a letter.
+fn by_first_letter(c: u8) -> std::ops::Range<usize> {
+    static INDEX: std::sync::LazyLock<[(usize, usize); 26]> = std::sync::LazyLock::new(|| {
+        let mut index = [(0, 0); 26];
+        for (slot, letter) in index.iter_mut().zip(b'a'..=b'z') {
+            let first = |a: &&str| a.as_bytes()[0].to_ascii_lowercase();
+            let lo = KMS_ACTIONS.partition_point(|a| first(a) < letter);
+            let hi = KMS_ACTIONS.partition_point(|a| first(a) <= letter);
+            *slot = (lo, hi);
         }
+        index
+    });
+    let c = c.to_ascii_lowercase();
+    if c.is_ascii_lowercase() {
+        let (lo, hi) = INDEX[usize::from(c - b'a')];
+        lo..hi
+    } else {
+        0..0
     }
-    a.len().cmp(&b.len())
 }
 
 /// The index range of `KMS_ACTIONS` that can match `m`: the actions that start with the
@@ -111,18 +125,19 @@ fn candidates(m: &Matcher<'_>) -> std::ops::Range<usize> {
         Matcher::Name(name) => name.as_bytes(),
         Matcher::Wild { prefix, .. } => prefix,
     };
-    let lo = KMS_ACTIONS.partition_point(|a| {
-        cmp_ignore_ascii_case(a.as_bytes(), prefix) == std::cmp::Ordering::Less
-    });
-    let len = KMS_ACTIONS[lo..]
-        .iter()
-        .take_while(|a| {
-            a.as_bytes()
-                .get(..prefix.len())
-                .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
-        })
-        .count();
-    lo..lo + len
+    let Some(&c) = prefix.first() else {
+        return 0..KMS_ACTIONS.len();
+    };
+    let bucket = by_first_letter(c);
+    let starts = |a: &str| {
+        a.as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    let names = &KMS_ACTIONS[bucket.clone()];
+    let lo = names.iter().position(|a| starts(a)).unwrap_or(names.len());
+    let len = names[lo..].iter().take_while(|a| starts(a)).count();
+    bucket.start + lo..bucket.start + lo + len
 }
 
 /// The KMS actions (`kms:Name`, as AWS spells them) an action pattern as written in a
@@ -306,6 +321,16 @@ pub fn did_you_mean(action: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cmp_ignore_ascii_case(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+        for (x, y) in a.iter().zip(b) {
+            let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+            if x != y {
+                return x.cmp(&y);
+            }
+        }
+        a.len().cmp(&b.len())
+    }
 
     #[test]
     fn expand_agrees_with_matching_every_action() {
