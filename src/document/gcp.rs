@@ -566,10 +566,21 @@ pub fn is_service_account_email(email: &str) -> bool {
 }
 
 fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
+    let Some(at) = s.bytes().position(|c| c == b'@') else {
         return false;
     };
-    !local.is_empty() && is_domain(domain) && !local.contains(char::is_whitespace)
+    let (local, domain) = (&s[..at], &s[at + 1..]);
+    !local.is_empty() && is_domain(domain) && !has_whitespace(local)
+}
+
+/// `s.contains(char::is_whitespace)`, without decoding characters when `s` is ASCII.
+fn has_whitespace(s: &str) -> bool {
+    if !s.is_ascii() {
+        return s.contains(char::is_whitespace);
+    }
+    // The ASCII characters `char::is_whitespace` accepts (it includes the vertical tab).
+    s.bytes()
+        .any(|c| matches!(c, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' '))
 }
 
 /// Letters, digits, dots and hyphens, with a dot that is neither first nor last.
@@ -1088,6 +1099,25 @@ mod tests {
     use super::*;
     use crate::document::Model;
     use crate::json;
+
+    #[test]
+    fn whitespace_scan_matches_char_test() {
+        for t in [
+            "",
+            "a b",
+            "a\tb",
+            "a\x0Bb",
+            "a\x0Cb",
+            "a\rb",
+            "a\nb",
+            "ab",
+            "a\u{a0}b",
+            "é",
+            "a\u{2003}",
+        ] {
+            assert_eq!(has_whitespace(t), t.contains(char::is_whitespace), "{t:?}");
+        }
+    }
 
     #[test]
     fn template_scan_matches_substring_search() {
