@@ -151,8 +151,6 @@ pub struct Statement {
     pub index: usize,
     /// Found inside a nested array or a pasted policy rather than directly in `Statement`.
     pub spliced: bool,
-    /// Every element (member) of the statement, in order.
-    pub members: Vec<Member>,
     pub sid: Option<Text>,
     pub effect: Option<Effect>,
     pub principal: Option<Principal>,
@@ -370,8 +368,49 @@ fn push_statement(p: &mut Policy, node: &Node, spliced: bool) {
     p.statements.push(extract_statement(node, index, spliced));
 }
 
+/// The members of every object of the trees `roots` (the trees statements are read from),
+/// by the object's span: [`ObjectIndex::members`] finds a statement's members as written
+/// without the model keeping a copy of them.
+pub struct ObjectIndex<'a> {
+    /// Sorted by span; of equal spans, the first in tree order comes first.
+    objects: Vec<(Span, &'a [Member])>,
+}
+
+impl<'a> ObjectIndex<'a> {
+    pub fn new(roots: impl IntoIterator<Item = &'a Node>) -> ObjectIndex<'a> {
+        let mut objects = Vec::new();
+        let mut stack: Vec<&Node> = roots.into_iter().collect();
+        stack.reverse();
+        while let Some(n) = stack.pop() {
+            match &n.value {
+                Value::Object(members) => {
+                    objects.push((n.span, members.as_slice()));
+                    stack.extend(members.iter().rev().map(|m| &m.value));
+                }
+                Value::Array(items) => stack.extend(items.iter().rev()),
+                _ => {}
+            }
+        }
+        // Stable: equal spans keep their tree order.
+        objects.sort_by_key(|(span, _)| (span.start, span.end));
+        ObjectIndex { objects }
+    }
+
+    /// The members of the first object (in tree order) whose span is `span`.
+    pub fn members(&self, span: Span) -> Option<&'a [Member]> {
+        let key = (span.start, span.end);
+        let i = self
+            .objects
+            .partition_point(|(s, _)| (s.start, s.end) < key);
+        self.objects
+            .get(i)
+            .filter(|(s, _)| *s == span)
+            .map(|(_, members)| *members)
+    }
+}
+
 fn extract_statement(node: &Node, index: usize, spliced: bool) -> Statement {
-    let members = node.as_object().map(<[Member]>::to_vec).unwrap_or_default();
+    let members = node.as_object().unwrap_or_default();
     // An element written in the wrong case (`"condition"`) is reported by
     // `aws-statement-invalid`; the other rules read it as meant, so one mistake gives
     // one finding.
@@ -412,7 +451,6 @@ fn extract_statement(node: &Node, index: usize, spliced: bool) -> Statement {
         span: node.span,
         index,
         spliced,
-        members,
         sid,
         effect,
         principal,

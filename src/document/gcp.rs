@@ -539,9 +539,18 @@ const MEMBER_TYPES: &[&str] = &[
 /// (`${var.x}`, `{{ x }}`, `<PROJECT_ID>`); the `placeholder-value` rule reports those
 /// that should have been replaced.
 pub fn is_template(text: &str) -> bool {
-    text.contains("${")
-        || text.contains("{{")
-        || text.find('<').is_some_and(|i| text[i..].contains('>'))
+    // One pass: `${` or `{{`, or a `>` somewhere after a `<`.
+    let b = text.as_bytes();
+    let mut open_angle = false;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'$' | b'{' if b.get(i + 1) == Some(&b'{') => return true,
+            b'<' => open_angle = true,
+            b'>' if open_angle => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Whether an email address belongs to a Google service account.
@@ -557,10 +566,21 @@ pub fn is_service_account_email(email: &str) -> bool {
 }
 
 fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
+    let Some(at) = s.bytes().position(|c| c == b'@') else {
         return false;
     };
-    !local.is_empty() && is_domain(domain) && !local.contains(char::is_whitespace)
+    let (local, domain) = (&s[..at], &s[at + 1..]);
+    !local.is_empty() && is_domain(domain) && !has_whitespace(local)
+}
+
+/// `s.contains(char::is_whitespace)`, without decoding characters when `s` is ASCII.
+fn has_whitespace(s: &str) -> bool {
+    if !s.is_ascii() {
+        return s.contains(char::is_whitespace);
+    }
+    // The ASCII characters `char::is_whitespace` accepts (it includes the vertical tab).
+    s.bytes()
+        .any(|c| matches!(c, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' '))
 }
 
 /// Letters, digits, dots and hyphens, with a dot that is neither first nor last.
@@ -1079,6 +1099,54 @@ mod tests {
     use super::*;
     use crate::document::Model;
     use crate::json;
+
+    #[test]
+    fn whitespace_scan_matches_char_test() {
+        for t in [
+            "",
+            "a b",
+            "a\tb",
+            "a\x0Bb",
+            "a\x0Cb",
+            "a\rb",
+            "a\nb",
+            "ab",
+            "a\u{a0}b",
+            "é",
+            "a\u{2003}",
+        ] {
+            assert_eq!(has_whitespace(t), t.contains(char::is_whitespace), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn template_scan_matches_substring_search() {
+        let slow = |t: &str| {
+            t.contains("${")
+                || t.contains("{{")
+                || t.find('<').is_some_and(|i| t[i..].contains('>'))
+        };
+        for t in [
+            "",
+            "${x}",
+            "{{ x }}",
+            "<PROJECT_ID>",
+            "a>b<c",
+            "a<b",
+            "b>",
+            "$ {",
+            "{ {",
+            "{${",
+            "user:alice@example.com",
+            "x<y>z",
+            "$",
+            "{",
+            "><",
+            "<>",
+        ] {
+            assert_eq!(is_template(t), slow(t), "{t}");
+        }
+    }
 
     fn classify_text(text: &str) -> Classified {
         let source = SourceFile::new("x.json", text.to_string());

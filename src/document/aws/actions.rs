@@ -4,8 +4,19 @@
 //! for AWS Key Management Service" (service prefix `kms`), checked 2025. Action names are
 //! case-insensitive in IAM; `*` matches any run of characters and `?` one character.
 
-/// Every KMS action (without the `kms:` prefix), as AWS spells it.
-pub const KMS_ACTIONS: &[&str] = &[
+/// Defines the action list twice from one list of names: bare (`Decrypt`) and with the
+/// service prefix (`kms:Decrypt`), so rules can test a concrete action without formatting it.
+macro_rules! kms_actions {
+    ($($name:literal,)*) => {
+        /// Every KMS action (without the `kms:` prefix), as AWS spells it, sorted
+        /// ASCII-case-insensitively (`is_kms_action` searches it by halves).
+        pub const KMS_ACTIONS: &[&str] = &[$($name,)*];
+        /// `KMS_ACTIONS` with the `kms:` prefix, in the same order.
+        pub const KMS_FULL_NAMES: &[&str] = &[$(concat!("kms:", $name),)*];
+    };
+}
+
+kms_actions! {
     "CancelKeyDeletion",
     "ConnectCustomKeyStore",
     "CreateAlias",
@@ -61,7 +72,7 @@ pub const KMS_ACTIONS: &[&str] = &[
     "UpdatePrimaryRegion",
     "Verify",
     "VerifyMac",
-];
+}
 
 /// The actions Aura needs on its key (DOMAIN.md §1), as written in the Aura statements.
 pub const AURA_NEEDED: &[&str] = &[
@@ -74,6 +85,82 @@ pub const AURA_NEEDED: &[&str] = &[
     "kms:ListGrants",
     "kms:RevokeGrant",
 ];
+
+/// Whether `name` (without the `kms:` prefix) is a KMS action, ASCII-case-insensitively.
+pub fn is_kms_action(name: &str) -> bool {
+    name.as_bytes().first().is_some_and(|&c| {
+        KMS_ACTIONS[by_first_letter(c)]
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(name))
+    })
+}
+
+/// The index range of the actions whose name starts with `c` (ASCII-case-insensitively);
+/// empty for anything but a letter.
+fn by_first_letter(c: u8) -> std::ops::Range<usize> {
+    static INDEX: std::sync::LazyLock<[(usize, usize); 26]> = std::sync::LazyLock::new(|| {
+        let mut index = [(0, 0); 26];
+        for (slot, letter) in index.iter_mut().zip(b'a'..=b'z') {
+            let first = |a: &&str| a.as_bytes()[0].to_ascii_lowercase();
+            let lo = KMS_ACTIONS.partition_point(|a| first(a) < letter);
+            let hi = KMS_ACTIONS.partition_point(|a| first(a) <= letter);
+            *slot = (lo, hi);
+        }
+        index
+    });
+    let c = c.to_ascii_lowercase();
+    if c.is_ascii_lowercase() {
+        let (lo, hi) = INDEX[usize::from(c - b'a')];
+        lo..hi
+    } else {
+        0..0
+    }
+}
+
+/// The index range of `KMS_ACTIONS` that can match `m`: the actions that start with the
+/// text before the first wildcard (they sit together in the sorted list).
+fn candidates(m: &Matcher<'_>) -> std::ops::Range<usize> {
+    let prefix: &[u8] = match m {
+        Matcher::All => return 0..KMS_ACTIONS.len(),
+        Matcher::Name(name) => name.as_bytes(),
+        Matcher::Wild { prefix, .. } => prefix,
+    };
+    let Some(&c) = prefix.first() else {
+        return 0..KMS_ACTIONS.len();
+    };
+    let bucket = by_first_letter(c);
+    let starts = |a: &str| {
+        a.as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    let names = &KMS_ACTIONS[bucket.clone()];
+    let lo = names.iter().position(|a| starts(a)).unwrap_or(names.len());
+    let len = names[lo..].iter().take_while(|a| starts(a)).count();
+    bucket.start + lo..bucket.start + lo + len
+}
+
+/// The KMS actions (`kms:Name`, as AWS spells them) an action pattern as written in a
+/// policy matches; the same actions as `expand`, without allocating.
+pub fn expand_full(pattern: &str) -> impl Iterator<Item = &'static str> + '_ {
+    let m = matcher(pattern);
+    let range = m.as_ref().map_or(0..0, candidates);
+    KMS_ACTIONS[range.clone()]
+        .iter()
+        .zip(&KMS_FULL_NAMES[range])
+        .filter(move |(a, _)| m.as_ref().is_some_and(|m| m.matches(a)))
+        .map(|(_, full)| *full)
+}
+
+/// Whether a value holds a policy variable or template placeholder `${…}` (its real
+/// value is unknown at lint time).
+pub fn has_variable(s: &str) -> bool {
+    // Cheaper than `contains("${")`, which sets up a substring searcher per call.
+    let b = s.as_bytes();
+    b.iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'$' && b.get(i + 1) == Some(&b'{'))
+}
 
 /// IAM wildcard match, ASCII-case-insensitive: `*` any run, `?` one character.
 pub fn glob_match(pattern: &str, name: &str) -> bool {
@@ -107,7 +194,7 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
 pub fn expand(pattern: &str) -> Vec<&'static str> {
     match matcher(pattern) {
         Some(Matcher::All) => KMS_ACTIONS.to_vec(),
-        Some(m) => KMS_ACTIONS
+        Some(m) => KMS_ACTIONS[candidates(&m)]
             .iter()
             .copied()
             .filter(|a| m.matches(a))
@@ -121,7 +208,7 @@ pub fn expand(pattern: &str) -> Vec<&'static str> {
 pub fn matches_any(pattern: &str) -> bool {
     match matcher(pattern) {
         Some(Matcher::All) => !KMS_ACTIONS.is_empty(),
-        Some(m) => KMS_ACTIONS.iter().any(|a| m.matches(a)),
+        Some(m) => KMS_ACTIONS[candidates(&m)].iter().any(|a| m.matches(a)),
         None => false,
     }
 }
@@ -191,14 +278,11 @@ fn matcher(pattern: &str) -> Option<Matcher<'_>> {
 /// Whether some pattern of `patterns` grants `action` (`kms:Decrypt`), or — for a
 /// wildcard requirement like `kms:ReEncrypt*` — every action it stands for.
 pub fn covers(patterns: &[&str], action: &str) -> bool {
-    let needed = expand(action);
-    if needed.is_empty() {
-        return false;
-    }
-    needed.iter().all(|n| {
-        let full = format!("kms:{n}");
-        patterns.iter().any(|p| matches_action(p, &full))
-    })
+    let mut any = false;
+    expand_full(action).all(|full| {
+        any = true;
+        patterns.iter().any(|p| matches_action(p, full))
+    }) && any
 }
 
 /// Whether pattern `p` (as written in a policy) matches the action `kms:Name`.
@@ -238,6 +322,16 @@ pub fn did_you_mean(action: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn cmp_ignore_ascii_case(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+        for (x, y) in a.iter().zip(b) {
+            let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+            if x != y {
+                return x.cmp(&y);
+            }
+        }
+        a.len().cmp(&b.len())
+    }
+
     #[test]
     fn expand_agrees_with_matching_every_action() {
         let patterns = [
@@ -271,6 +365,51 @@ mod tests {
                 .collect();
             assert_eq!(matches_any(p), !slow.is_empty(), "{p}");
             assert_eq!(expand(p), slow, "{p}");
+        }
+    }
+
+    #[test]
+    fn lookup_tables_agree() {
+        assert_eq!(KMS_ACTIONS.len(), KMS_FULL_NAMES.len());
+        for (a, full) in KMS_ACTIONS.iter().zip(KMS_FULL_NAMES) {
+            assert_eq!(format!("kms:{a}"), *full);
+            assert!(is_kms_action(a));
+            assert!(is_kms_action(&a.to_ascii_lowercase()));
+            assert!(is_kms_action(&a.to_ascii_uppercase()));
+        }
+        for w in KMS_ACTIONS.windows(2) {
+            assert_eq!(
+                cmp_ignore_ascii_case(w[0].as_bytes(), w[1].as_bytes()),
+                std::cmp::Ordering::Less,
+                "{} {}",
+                w[0],
+                w[1]
+            );
+        }
+        for name in ["Decript", "", "ReEncrypt", "Decrypt ", "ListKey", "Verifys"] {
+            assert!(!is_kms_action(name), "{name}");
+        }
+        for p in [
+            "kms:ReEncrypt*",
+            "*",
+            "kms:Decrypt",
+            "kms:Nope*",
+            "s3:*",
+            "k?s:Get*",
+        ] {
+            let slow: Vec<String> = expand(p).iter().map(|a| format!("kms:{a}")).collect();
+            let fast: Vec<&str> = expand_full(p).collect();
+            assert_eq!(fast, slow, "{p}");
+        }
+    }
+
+    #[test]
+    fn variables() {
+        for s in ["${aws:username}", "arn:${x}", "a$b${", "$${"] {
+            assert_eq!(has_variable(s), s.contains("${"), "{s}");
+        }
+        for s in ["", "$", "{$", "a$ {", "no", "${"] {
+            assert_eq!(has_variable(s), s.contains("${"), "{s}");
         }
     }
 

@@ -78,11 +78,7 @@ impl Rule for AuraAccessDenied {
             let denied: Vec<&str> = actions::AURA_NEEDED
                 .iter()
                 .copied()
-                .filter(|a| {
-                    actions::expand(a)
-                        .iter()
-                        .any(|c| eval::grants(st, &format!("kms:{c}")))
-                })
+                .filter(|a| actions::expand_full(a).any(|full| eval::grants(st, full)))
                 .collect();
             if denied.is_empty() {
                 continue;

@@ -51,7 +51,7 @@ pub fn principal_includes(st: &Statement, account: &str) -> Truth {
         if e.kind != "*" && e.kind != "AWS" {
             continue;
         }
-        if e.value.contains("${") {
+        if actions::has_variable(&e.value) {
             unknown = true;
         } else if e.value == "*" || principal_account(&e.value) == Some(account) {
             hit = true;
@@ -115,7 +115,7 @@ fn key_value(key: &str, account: &str) -> Known {
 }
 
 fn entry_holds(op: &ConditionOperator, e: &ConditionEntry, account: &str) -> Truth {
-    if e.values.iter().any(|v| v.value.contains("${")) {
+    if e.values.iter().any(|v| actions::has_variable(&v.value)) {
         return Truth::Unknown;
     }
     let base = op.base();
@@ -194,12 +194,11 @@ pub fn grants(st: &Statement, action: &str) -> bool {
 /// Whether the union of `statements` grants every action `needed` stands for
 /// (`kms:ReEncrypt*` needs both `kms:ReEncryptFrom` and `kms:ReEncryptTo`).
 pub fn union_covers(statements: &[&Statement], needed: &str) -> bool {
-    let concrete = actions::expand(needed);
-    !concrete.is_empty()
-        && concrete.iter().all(|n| {
-            let full = format!("kms:{n}");
-            statements.iter().any(|st| grants(st, &full))
-        })
+    let mut any = false;
+    actions::expand_full(needed).all(|full| {
+        any = true;
+        statements.iter().any(|st| grants(st, full))
+    }) && any
 }
 
 /// Condition keys that tie a wildcard principal to an account, organization or principal.

@@ -238,14 +238,15 @@ fn action_patterns(st: &Statement) -> (bool, Vec<String>) {
 
 /// Whether every action `pattern` stands for is granted by one of `by`.
 fn pattern_covered(pattern: &str, by: &[String]) -> bool {
-    let concrete = actions::expand(pattern);
-    if concrete.is_empty() {
+    let mut any = false;
+    let all = actions::expand_full(pattern).all(|full| {
+        any = true;
+        by.iter().any(|b| actions::matches_action(b, full))
+    });
+    if !any {
         return by.iter().any(|b| b.eq_ignore_ascii_case(pattern));
     }
-    concrete.iter().all(|c| {
-        let full = format!("kms:{c}");
-        by.iter().any(|b| actions::matches_action(b, &full))
-    })
+    all
 }
 
 /// How `p` (in the policy) differs from `g` (generated). Empty: the same statement.

@@ -107,7 +107,7 @@ pub(crate) fn inner_span(text: &Text, range: std::ops::Range<usize>) -> Span {
 
 /// A value contains an IAM policy variable (`${aws:username}`): never judged.
 pub(crate) fn has_policy_variable(s: &str) -> bool {
-    s.contains("${")
+    crate::document::aws::actions::has_variable(s)
 }
 
 /// Formats a list of names as "`a`, `b` and `c`".

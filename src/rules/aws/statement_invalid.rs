@@ -8,9 +8,9 @@
 
 use super::{head, parsed_whole, policy, statement_name};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::document::aws::{EffectKind, Statement, STATEMENT_ELEMENTS};
+use crate::document::aws::{EffectKind, ObjectIndex, Statement, STATEMENT_ELEMENTS};
 use crate::document::Document;
-use crate::json::Value;
+use crate::json::{Member, Value};
 use crate::rules::{Context, Group, Rule, RuleMeta};
 use crate::source::Span;
 
@@ -148,22 +148,30 @@ impl Rule for StatementInvalid {
                 "each element of `Statement` must be an object with `Effect`, `Principal`, `Action` and `Resource`",
             );
         }
+        let embedded = doc.model.embedded().and_then(|e| e.root.as_ref());
+        let objects = (!p.statements.is_empty())
+            .then(|| ObjectIndex::new(doc.root().into_iter().chain(embedded)));
         for st in &p.statements {
             let whole = parsed_whole(doc, st.span);
-            check_statement(st, whole, out);
+            let members = objects
+                .as_ref()
+                .and_then(|o| o.members(st.span))
+                .unwrap_or_default();
+            check_statement(st, members, whole, out);
         }
     }
 }
 
-fn check_statement(st: &Statement, whole: bool, out: &mut Vec<Diagnostic>) {
+/// Checks one statement; `members` are the statement object's members, as written.
+fn check_statement(st: &Statement, members: &[Member], whole: bool, out: &mut Vec<Diagnostic>) {
     let name = statement_name(st);
     let anchor = head(st.span);
     let mut push = |span: Span, message: String, help: String| {
         out.push(Diagnostic::new(META.id, META.severity, span, message).with_help(help));
     };
-    let has = |k: &str| st.members.iter().any(|m| m.key == k);
+    let has = |k: &str| members.iter().any(|m| m.key == k);
 
-    for m in &st.members {
+    for m in members {
         if STATEMENT_ELEMENTS.contains(&m.key.as_str()) {
             continue;
         }
@@ -184,7 +192,7 @@ fn check_statement(st: &Statement, whole: bool, out: &mut Vec<Diagnostic>) {
         );
     }
 
-    if let Some(m) = st.members.iter().rev().find(|m| m.key == "Sid") {
+    if let Some(m) = members.iter().rev().find(|m| m.key == "Sid") {
         if m.value.as_str().is_none() {
             push(
                 m.value.span,
@@ -221,8 +229,7 @@ fn check_statement(st: &Statement, whole: bool, out: &mut Vec<Diagnostic>) {
 
     // Principal.
     if has("Principal") && has("NotPrincipal") {
-        let span = st
-            .members
+        let span = members
             .iter()
             .find(|m| m.key == "NotPrincipal")
             .map_or(anchor, |m| m.key_span);
@@ -240,7 +247,7 @@ fn check_statement(st: &Statement, whole: bool, out: &mut Vec<Diagnostic>) {
     }
     if let Some(pr) = &st.principal {
         let key = if pr.not { "NotPrincipal" } else { "Principal" };
-        let raw = st.members.iter().rev().find(|m| m.key == key);
+        let raw = members.iter().rev().find(|m| m.key == key);
         if let Some(m) = raw {
             match &m.value.value {
                 Value::String(s) if s != "*" => push(
@@ -312,8 +319,7 @@ fn check_statement(st: &Statement, whole: bool, out: &mut Vec<Diagnostic>) {
         ),
     ] {
         if has(k) && has(not_k) {
-            let span = st
-                .members
+            let span = members
                 .iter()
                 .find(|m| m.key == not_k)
                 .map_or(anchor, |m| m.key_span);
@@ -354,7 +360,7 @@ fn check_statement(st: &Statement, whole: bool, out: &mut Vec<Diagnostic>) {
 
     // Condition.
     if st.condition.is_some() {
-        let raw = st.members.iter().rev().find(|m| m.key == "Condition");
+        let raw = members.iter().rev().find(|m| m.key == "Condition");
         if let Some(m) = raw {
             match m.value.as_object() {
                 None => push(

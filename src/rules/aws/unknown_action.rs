@@ -103,10 +103,7 @@ impl Rule for UnknownAction {
                     }
                     continue;
                 }
-                if actions::KMS_ACTIONS
-                    .iter()
-                    .any(|k| k.eq_ignore_ascii_case(name))
-                {
+                if actions::is_kms_action(name) {
                     continue;
                 }
                 let help = match actions::did_you_mean(a) {

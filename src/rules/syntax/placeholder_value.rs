@@ -163,7 +163,7 @@ fn needle_hits(text: &str) -> Option<Vec<usize>> {
     let re = NEEDLE_TEXTS.as_ref()?;
     let mut hits: Vec<usize> = re.find_iter(text).map(|m| m.start()).collect();
     let words = hits.len();
-    hits.extend(text.match_indices('<').map(|(i, _)| i));
+    hits.extend(memchr::memchr_iter(b'<', text.as_bytes()));
     if words > 0 && hits.len() > words {
         hits.sort_unstable();
     }
@@ -319,33 +319,34 @@ impl Rule for PlaceholderValue {
             Some(AwsDoc::GetKeyPolicy(o)) => Some(o.literal),
             _ => None,
         };
-        let mut values: Vec<&Node> = Vec::new();
-        if let Some(root) = doc.root() {
-            collect(root, policy_literal, &mut values);
-        }
-        if let Some(root) = doc.model.embedded().and_then(|p| p.root.as_ref()) {
-            collect(root, None, &mut values);
-        }
         // Most strings hold no placeholder; one search of the whole file for the texts a
         // placeholder needs finds the few strings worth a closer look.
         let text = doc.text();
         let hits = needle_hits(text);
-        for node in values {
+        let mut visit = |node: &Node| {
             if let (Some(hits), Value::String(s)) = (&hits, &node.value) {
                 if proven_clean(text.as_bytes(), node.span, s, hits) {
-                    continue;
+                    return;
                 }
             }
             if let Some(d) = diagnose(doc, node, policy_literal) {
                 out.push(d);
             }
+        };
+        if let Some(root) = doc.root() {
+            walk(root, policy_literal, &mut visit);
+        }
+        if let Some(root) = doc.model.embedded().and_then(|p| p.root.as_ref()) {
+            walk(root, None, &mut visit);
         }
     }
 }
 
-/// The string and number values of a tree, minus free-text members and `skip`.
-fn collect<'a>(root: &'a Node, skip: Option<Span>, out: &mut Vec<&'a Node>) {
-    let mut stack = vec![root];
+/// Calls `visit` on the string and number values of a tree, in document order, minus
+/// free-text members and `skip`.
+fn walk<'a>(root: &'a Node, skip: Option<Span>, visit: &mut impl FnMut(&'a Node)) {
+    let mut stack: Vec<&Node> = Vec::with_capacity(32);
+    stack.push(root);
     while let Some(n) = stack.pop() {
         match &n.value {
             Value::Object(members) => {
@@ -358,7 +359,7 @@ fn collect<'a>(root: &'a Node, skip: Option<Span>, out: &mut Vec<&'a Node>) {
                 }
             }
             Value::Array(items) => stack.extend(items.iter().rev()),
-            Value::String(_) | Value::Number(_) if Some(n.span) != skip => out.push(n),
+            Value::String(_) | Value::Number(_) if Some(n.span) != skip => visit(n),
             _ => {}
         }
     }
@@ -503,7 +504,7 @@ mod tests {
         };
         let mut values = Vec::new();
         if let Some(root) = parsed.root.as_ref() {
-            collect(root, None, &mut values);
+            walk(root, None, &mut |n| values.push(n));
         }
         let mut skipped = Vec::new();
         for node in values {
