@@ -9,7 +9,8 @@
 macro_rules! kms_actions {
     ($($name:literal,)*) => {
         /// Every KMS action (without the `kms:` prefix), as AWS spells it, sorted
-        /// ASCII-case-insensitively (`is_kms_action` searches it by halves).
+        /// ASCII-case-insensitively (`is_kms_action` and `candidates` look only at the
+        /// actions that share the first letter, which sit together).
         pub const KMS_ACTIONS: &[&str] = &[$($name,)*];
         /// `KMS_ACTIONS` with the `kms:` prefix, in the same order.
         pub const KMS_FULL_NAMES: &[&str] = &[$(concat!("kms:", $name),)*];
