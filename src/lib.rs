@@ -20,3 +20,4 @@ pub mod render;
 pub mod rules;
 pub mod select;
 pub mod source;
+mod swar;

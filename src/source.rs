@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use crate::swar::{splat, word_at, zero_bytes, HIGHS};
+
 /// A half-open byte range `start..end` into one text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Span {
@@ -163,9 +165,6 @@ struct LineIndex {
 }
 
 fn line_starts(text: &str) -> LineIndex {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
     let bytes = text.as_bytes();
     let mut starts = Vec::with_capacity(text.len() / 32 + 1);
     let mut ascii = Vec::with_capacity(text.len() / 32 + 1);
@@ -176,12 +175,8 @@ fn line_starts(text: &str) -> LineIndex {
     let mut seen: u64 = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let w = u64::from_le_bytes(word);
-            let x = w ^ NEWLINES;
-            let breaks = x.wrapping_sub(ONES) & !x & HIGH;
+        if let Some(w) = word_at(bytes, i) {
+            let breaks = zero_bytes(w ^ splat(b'\n'));
             if breaks == 0 {
                 seen |= w;
                 i += 8;
@@ -192,7 +187,7 @@ fn line_starts(text: &str) -> LineIndex {
             if lane > 0 {
                 seen |= w & (u64::MAX >> (64 - 8 * lane));
             }
-            ascii.push(seen & HIGH == 0);
+            ascii.push(seen & HIGHS == 0);
             starts.push(i + lane + 1);
             seen = 0;
             i += lane + 1;
@@ -201,13 +196,13 @@ fn line_starts(text: &str) -> LineIndex {
         let b = bytes[i];
         seen |= u64::from(b);
         if b == b'\n' {
-            ascii.push(seen & HIGH == 0);
+            ascii.push(seen & HIGHS == 0);
             starts.push(i + 1);
             seen = 0;
         }
         i += 1;
     }
-    ascii.push(seen & HIGH == 0);
+    ascii.push(seen & HIGHS == 0);
     LineIndex { starts, ascii }
 }
 

@@ -258,18 +258,8 @@ impl ConditionOperator {
     }
 }
 
-/// Statement elements IAM knows.
-pub const STATEMENT_ELEMENTS: &[&str] = &[
-    "Sid",
-    "Effect",
-    "Principal",
-    "NotPrincipal",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Condition",
-];
+/// Statement elements IAM knows (the parser's list: it needs them to recover).
+pub use crate::json::STATEMENT_ELEMENTS;
 
 fn extract_policy(root: &Node, submitted_len: usize) -> Policy {
     let mut p = Policy {

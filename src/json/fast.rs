@@ -16,9 +16,11 @@
 //! bodies and indentation eight bytes at a time, and allocates each container's vector
 //! once at its final size.
 
-use super::parse::MAX_DEPTH;
+use super::parse::{MAX_DEPTH, STATEMENT_ELEMENTS};
+use super::strmap::{hex4, simple_escape};
 use super::{Member, Node, Value};
 use crate::source::Span;
+use crate::swar::{bytes_below, splat, word_at, zero_bytes};
 
 /// The tree of a valid JSON text, with whether some object has a `Statement` member (the
 /// only trigger of the splice analysis on valid JSON), or `None` when the text is not
@@ -39,21 +41,6 @@ struct Frame {
     key: String,
     key_span: Span,
 }
-
-/// Keys of a statement that, inside a `Principal`, `NotPrincipal` or `Condition` object,
-/// make the recovering parser split that object (it reads them as the statement's own
-/// members after a missing `}`).
-const STATEMENT_ELEMENTS: &[&str] = &[
-    "Sid",
-    "Effect",
-    "Principal",
-    "NotPrincipal",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Condition",
-];
 
 pub(super) fn parse(text: &str) -> Option<Fast> {
     let b = text.as_bytes();
@@ -244,24 +231,9 @@ fn number(b: &[u8], mut i: usize) -> Option<usize> {
     Some(i)
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// The eight bytes at `i`, if there are eight.
-fn word_at(b: &[u8], i: usize) -> Option<u64> {
-    let chunk: [u8; 8] = b.get(i..i.checked_add(8)?)?.try_into().ok()?;
-    Some(u64::from_le_bytes(chunk))
-}
-
-/// The high bit of each zero byte of `w`; the lowest set bit is always a true one (only
-/// bits above a zero byte can be false positives).
-fn zero_bytes(w: u64) -> u64 {
-    w.wrapping_sub(ONES) & !w & HIGHS
-}
-
 /// Skips JSON whitespace (space, tab, line feed, carriage return) from `i`.
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    const SPACES: u64 = ONES * 0x20;
+    const SPACES: u64 = splat(b' ');
     loop {
         match b.get(i) {
             // A run of spaces (indentation): up to eight in one step.
@@ -287,10 +259,8 @@ fn special(b: &[u8], mut i: usize) -> (usize, bool) {
     while let Some(w) = word_at(b, i) {
         // Below 0x20: exact on the lowest hit for bytes below 0x80; bytes at 0x80 and
         // above have the high bit set in `w`, so `!w` clears them.
-        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-        let mask = control
-            | zero_bytes(w ^ (ONES * u64::from(b'"')))
-            | zero_bytes(w ^ (ONES * u64::from(b'\\')));
+        let mask =
+            bytes_below(w, 0x20) | zero_bytes(w ^ splat(b'"')) | zero_bytes(w ^ splat(b'\\'));
         if mask != 0 {
             return (i + (mask.trailing_zeros() / 8) as usize, true);
         }
@@ -335,14 +305,6 @@ fn escaped(text: &str, body: usize, mut i: usize) -> Option<(String, usize)> {
     loop {
         // `b[i]` is a backslash.
         let (c, len) = match *b.get(i + 1)? {
-            b'"' => ('"', 2),
-            b'\\' => ('\\', 2),
-            b'/' => ('/', 2),
-            b'b' => ('\u{8}', 2),
-            b'f' => ('\u{c}', 2),
-            b'n' => ('\n', 2),
-            b'r' => ('\r', 2),
-            b't' => ('\t', 2),
             b'u' => {
                 let hi = hex4(b, i + 2)?;
                 if (0xD800..0xDC00).contains(&hi) {
@@ -361,7 +323,7 @@ fn escaped(text: &str, body: usize, mut i: usize) -> Option<(String, usize)> {
                     (char::from_u32(hi)?, 6)
                 }
             }
-            _ => return None,
+            other => (simple_escape(other)?, 2),
         };
         out.push(c);
         i += len;
@@ -375,15 +337,6 @@ fn escaped(text: &str, body: usize, mut i: usize) -> Option<(String, usize)> {
             _ => return None,
         }
     }
-}
-
-/// Four hexadecimal digits at `at`.
-fn hex4(b: &[u8], at: usize) -> Option<u32> {
-    let mut n = 0;
-    for &c in b.get(at..at + 4)? {
-        n = n * 16 + (c as char).to_digit(16)?;
-    }
-    Some(n)
 }
 
 /// Whether two members of an object have the same key.

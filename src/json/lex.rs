@@ -10,8 +10,10 @@
 use std::collections::VecDeque;
 
 use super::parse::SyntaxIssue;
+use super::strmap::{hex4, simple_escape};
 use super::Value;
 use crate::source::Span;
+use crate::swar::{bytes_below, splat, word_at, zero_bytes, HIGHS};
 
 /// `“` LEFT DOUBLE QUOTATION MARK
 pub(super) const LDQ: char = '\u{201C}';
@@ -594,33 +596,16 @@ impl<'a> Lexer<'a> {
     }
 }
 
-/// Whether what follows a `"` at `after` (spaces aside) is what follows a string: `:`,
-/// `,`, a closer, a line break or the end.
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// The eight bytes at `i`, if there are eight.
-fn word_at(bytes: &[u8], i: usize) -> Option<u64> {
-    let chunk: [u8; 8] = bytes.get(i..i.checked_add(8)?)?.try_into().ok()?;
-    Some(u64::from_le_bytes(chunk))
-}
-
-/// Whether some byte of `w` is zero (exact as a yes/no answer).
-fn has_zero_byte(w: u64) -> bool {
-    w.wrapping_sub(ONES) & !w & HIGHS != 0
-}
-
 /// Skips whole eight-byte words of plain printable ASCII (no `"`, `\`, `'`, control
 /// character or non-ASCII byte) from `i`; the caller scans the rest byte by byte.
 fn plain_words(bytes: &[u8], mut i: usize) -> usize {
     while let Some(w) = word_at(bytes, i) {
-        // A byte below 0x20 (exact for any byte below 0x80), or one at 0x80 and above.
-        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0;
-        if control
+        // A byte below 0x20, one at 0x80 and above, or a quote or backslash.
+        if bytes_below(w, 0x20) != 0
             || w & HIGHS != 0
-            || has_zero_byte(w ^ (ONES * u64::from(b'"')))
-            || has_zero_byte(w ^ (ONES * u64::from(b'\\')))
-            || has_zero_byte(w ^ (ONES * u64::from(b'\'')))
+            || zero_bytes(w ^ splat(b'"')) != 0
+            || zero_bytes(w ^ splat(b'\\')) != 0
+            || zero_bytes(w ^ splat(b'\'')) != 0
         {
             break;
         }
@@ -631,7 +616,7 @@ fn plain_words(bytes: &[u8], mut i: usize) -> usize {
 
 /// The end of a run of spaces starting at `i` (pretty-printed JSON indents with them).
 fn spaces(bytes: &[u8], mut i: usize) -> usize {
-    while word_at(bytes, i) == Some(ONES * u64::from(b' ')) {
+    while word_at(bytes, i) == Some(splat(b' ')) {
         i += 8;
     }
     while bytes.get(i) == Some(&b' ') {
@@ -640,6 +625,8 @@ fn spaces(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Whether what follows a `"` at `after` (spaces aside) is what follows a string: `:`,
+/// `,`, a closer, a line break or the end.
 fn closes_a_string(text: &str, after: usize) -> bool {
     let rest = text[after..].trim_start_matches([' ', '\t']);
     matches!(
@@ -662,31 +649,23 @@ fn junk_follows(text: &str, end: usize) -> bool {
 /// escape is invalid) and the number of bytes the escape occupies.
 fn decode_escape(text: &str, i: usize) -> (Option<char>, usize) {
     let b = text.as_bytes();
-    let simple = match b.get(i + 1) {
-        Some(b'"') => Some('"'),
-        Some(b'\\') => Some('\\'),
-        Some(b'/') => Some('/'),
-        Some(b'b') => Some('\u{8}'),
-        Some(b'f') => Some('\u{c}'),
-        Some(b'n') => Some('\n'),
-        Some(b'r') => Some('\r'),
-        Some(b't') => Some('\t'),
-        Some(b'u') => None,
+    match b.get(i + 1) {
+        Some(b'u') => {}
         Some(b'\n' | b'\r') | None => return (None, 1),
-        Some(_) => {
+        Some(&c) => {
+            if let Some(c) = simple_escape(c) {
+                return (Some(c), 2);
+            }
             let len = text[i + 1..].chars().next().map_or(1, char::len_utf8);
             return (None, 1 + len);
         }
-    };
-    if let Some(c) = simple {
-        return (Some(c), 2);
     }
-    let Some(hi) = hex4(text, i + 2) else {
+    let Some(hi) = hex4(b, i + 2) else {
         return (None, 2);
     };
     if (0xD800..0xDC00).contains(&hi) {
         if b.get(i + 6) == Some(&b'\\') && b.get(i + 7) == Some(&b'u') {
-            if let Some(lo) = hex4(text, i + 8).filter(|lo| (0xDC00..0xE000).contains(lo)) {
+            if let Some(lo) = hex4(b, i + 8).filter(|lo| (0xDC00..0xE000).contains(lo)) {
                 let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
                 return (char::from_u32(c), 12);
             }
@@ -697,14 +676,6 @@ fn decode_escape(text: &str, i: usize) -> (Option<char>, usize) {
         return (None, 6);
     }
     (char::from_u32(hi), 6)
-}
-
-fn hex4(text: &str, at: usize) -> Option<u32> {
-    let d = text.get(at..at + 4)?;
-    if !d.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    u32::from_str_radix(d, 16).ok()
 }
 
 fn escape_issue(text: &str, start: usize, end: usize) -> SyntaxIssue {

@@ -17,7 +17,7 @@ mod splice;
 mod strmap;
 
 pub use edit::{apply_edits, escape_json_string, EditError};
-pub use parse::{parse, parse_slow, Parsed, SyntaxIssue, MAX_DEPTH};
+pub use parse::{parse, parse_slow, Parsed, SyntaxIssue, MAX_DEPTH, STATEMENT_ELEMENTS};
 pub use splice::statement_elements;
 pub use strmap::{decode_string_literal, DecodedString};
 

@@ -36,8 +36,11 @@ const VERIFY_BYTES: usize = 2 << 20;
 /// At most this many fixes are checked by re-parsing per document.
 const VERIFY_MAX: usize = 16;
 
-/// Keys that start a pasted statement or a pasted policy document.
-const STATEMENT_KEYS: &[&str] = &[
+/// The elements of a key policy statement that IAM knows. Inside a statement's
+/// `Principal`, `NotPrincipal` or `Condition` object they mean its `}` is missing (the
+/// recovering parser splits the object there, so the fast path refuses such an object);
+/// with `Version`, `Id` and `Statement` they start a pasted statement or policy.
+pub const STATEMENT_ELEMENTS: &[&str] = &[
     "Sid",
     "Effect",
     "Principal",
@@ -47,10 +50,12 @@ const STATEMENT_KEYS: &[&str] = &[
     "Resource",
     "NotResource",
     "Condition",
-    "Version",
-    "Id",
-    "Statement",
 ];
+
+/// Whether `key` starts a pasted statement or a pasted policy document.
+fn is_statement_key(key: &str) -> bool {
+    STATEMENT_ELEMENTS.contains(&key) || matches!(key, "Version" | "Id" | "Statement")
+}
 
 /// One syntax problem found while parsing.
 #[derive(Debug, Clone, PartialEq)]
@@ -422,7 +427,7 @@ impl<'a> Parser<'a> {
     }
 
     fn peek_is_statement_start(&mut self, k: usize) -> bool {
-        matches!(self.lex.peek(k), Tok::Str(s) if STATEMENT_KEYS.contains(&s.as_str()))
+        matches!(self.lex.peek(k), Tok::Str(s) if is_statement_key(s))
     }
 
     // ----- values and containers -----------------------------------------------------
@@ -615,21 +620,9 @@ impl<'a> Parser<'a> {
             {
                 return None;
             }
-            f.members.iter().position(|m| {
-                m.key != own
-                    && matches!(
-                        m.key.as_str(),
-                        "Sid"
-                            | "Effect"
-                            | "Principal"
-                            | "NotPrincipal"
-                            | "Action"
-                            | "NotAction"
-                            | "Resource"
-                            | "NotResource"
-                            | "Condition"
-                    )
-            })
+            f.members
+                .iter()
+                .position(|m| m.key != own && STATEMENT_ELEMENTS.contains(&m.key.as_str()))
         });
         let Some(at) = split else {
             self.close(close);

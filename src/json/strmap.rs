@@ -55,19 +55,11 @@ pub fn decode_string_literal(file: &str, literal: Span) -> Option<DecodedString>
             b'\\' => {
                 let esc = *bytes.get(i + 1)?;
                 let (ch, len) = match esc {
-                    b'"' => ('"', 2),
-                    b'\\' => ('\\', 2),
-                    b'/' => ('/', 2),
-                    b'b' => ('\u{8}', 2),
-                    b'f' => ('\u{c}', 2),
-                    b'n' => ('\n', 2),
-                    b'r' => ('\r', 2),
-                    b't' => ('\t', 2),
                     b'u' => {
-                        let hi = hex4(bytes.get(i + 2..i + 6)?)?;
+                        let hi = hex4(bytes, i + 2)?;
                         let lo = (bytes.get(i + 6) == Some(&b'\\')
                             && bytes.get(i + 7) == Some(&b'u'))
-                        .then(|| bytes.get(i + 8..i + 12).and_then(hex4))
+                        .then(|| hex4(bytes, i + 8))
                         .flatten()
                         .filter(|lo| (0xDC00..0xE000).contains(lo));
                         match (hi, lo) {
@@ -89,7 +81,7 @@ pub fn decode_string_literal(file: &str, literal: Span) -> Option<DecodedString>
                             _ => (char::from_u32(hi)?, 6),
                         }
                     }
-                    _ => return None,
+                    other => (simple_escape(other)?, 2),
                 };
                 for _ in 0..ch.len_utf8() {
                     origin.push(i);
@@ -114,12 +106,27 @@ pub fn decode_string_literal(file: &str, literal: Span) -> Option<DecodedString>
     None
 }
 
-fn hex4(b: &[u8]) -> Option<u32> {
-    if !b.iter().all(u8::is_ascii_hexdigit) {
-        return None;
-    }
-    let s = std::str::from_utf8(b).ok()?;
-    u32::from_str_radix(s, 16).ok()
+/// The character a one-letter escape (`\n`, `\"`, …; `c` is the byte after the
+/// backslash) stands for; `None` for `u` and for anything that is no JSON escape.
+pub(super) fn simple_escape(c: u8) -> Option<char> {
+    Some(match c {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        _ => return None,
+    })
+}
+
+/// The four hexadecimal digits of a `\u` escape at `at`.
+pub(super) fn hex4(b: &[u8], at: usize) -> Option<u32> {
+    b.get(at..at.checked_add(4)?)?
+        .iter()
+        .try_fold(0, |n, &c| Some(n * 16 + char::from(c).to_digit(16)?))
 }
 
 #[cfg(test)]
