@@ -91,32 +91,13 @@ pub fn run(opts: &Options) -> Report {
     // Hashed while grouping, ordered once after: comparing two paths walks their
     // components, which cost more than the rest of grouping when done for every file.
     // The files of one folder are next to each other in `named` and share a unit: look
-    // the unit up once per folder and hash it once per run of files.
+    // the unit up and hash it once per folder.
     let mut grouped: HashMap<UnitKey, Vec<PathBuf>> = HashMap::new();
-    let mut run: Option<(&Path, UnitKey, Vec<PathBuf>)> = None;
-    for path in &named {
-        let folder = path.parent().unwrap_or(Path::new(""));
-        match &mut run {
-            Some((f, _, files)) if *f == folder => files.push(path.clone()),
-            _ => {
-                let key = configs.unit_key(path);
-                match run.take() {
-                    Some((_, k, files)) if k == key => run = Some((folder, k, files)),
-                    previous => {
-                        if let Some((_, k, files)) = previous {
-                            grouped.entry(k).or_default().extend(files);
-                        }
-                        run = Some((folder, key, Vec::new()));
-                    }
-                }
-                if let Some((_, _, files)) = &mut run {
-                    files.push(path.clone());
-                }
-            }
+    for files in named.chunk_by(|a, b| a.parent() == b.parent()) {
+        if let Some(first) = files.first() {
+            let key = configs.unit_key(first);
+            grouped.entry(key).or_default().extend_from_slice(files);
         }
-    }
-    if let Some((_, k, files)) = run {
-        grouped.entry(k).or_default().extend(files);
     }
     let mut units: BTreeMap<UnitKey, Vec<PathBuf>> = grouped.into_iter().collect();
     // Context files already given to a unit (named files are in `named_set`).
