@@ -151,10 +151,18 @@ static LOWER_YOUR: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\byour[_-][a-z0-9][a-z0-9_-]*").ok());
 static DIGITS12: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"[0-9]{12,}").ok());
 
+/// The words [`Needles::find`] looks for (with `<` and [`EXAMPLE_ACCOUNTS`]).
+const NEEDLE_WORDS: &[&str] = &["{{", "REPLACE", "CHANGE", "YOUR", "your"];
+
 /// Every text [`Needles::find`] looks for but `<`, as one search over a whole file (a
 /// search for many texts of two bytes or more is fast; `<` is found on its own).
 static NEEDLE_TEXTS: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"\{\{|REPLACE|CHANGE|YOUR|your|111122223333|444455556666|123456789012").ok()
+    let texts: Vec<String> = NEEDLE_WORDS
+        .iter()
+        .chain(EXAMPLE_ACCOUNTS)
+        .map(|t| regex::escape(t))
+        .collect();
+    Regex::new(&texts.join("|")).ok()
 });
 
 /// Where the texts [`Needles::find`] looks for start in `text`, in order; `None` when that
@@ -519,5 +527,13 @@ mod tests {
             }
         }
         assert_eq!(skipped, vec!["plain", "C", "R1 4", "12345678901", "ok"]);
+        // The whole-file search and the per-string one look for the same texts.
+        for t in NEEDLE_WORDS.iter().chain(EXAMPLE_ACCOUNTS) {
+            let has = Needles::find(t);
+            assert!(
+                has.mustache || has.upper_word || has.lower_your || has.account,
+                "{t}"
+            );
+        }
     }
 }
