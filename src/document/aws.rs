@@ -12,20 +12,20 @@ pub mod actions;
 pub mod arn;
 
 use super::{Classified, Model};
-use crate::json::{self, Member, Node, Parsed, Value};
+use crate::json::{self, Member, Node, Parsed, Str, Value};
 use crate::source::{SourceFile, Span};
 
 /// A string value with the span of its literal (quotes included).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text {
-    pub value: String,
+    pub value: Str,
     pub span: Span,
 }
 
 impl Text {
     fn of(node: &Node) -> Option<Text> {
         node.as_str().map(|s| Text {
-            value: s.to_string(),
+            value: Str::from(s),
             span: node.span,
         })
     }
@@ -112,7 +112,7 @@ pub struct Policy {
 /// its key, and its value's span, type and size.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Element {
-    pub key: String,
+    pub key: Str,
     pub key_span: Span,
     /// The value's span.
     pub span: Span,
@@ -191,8 +191,8 @@ pub struct Principal {
 pub struct PrincipalEntry {
     /// `*` for the bare wildcard `"Principal": "*"`, else the map key (`AWS`, `Service`,
     /// `Federated`, `CanonicalUser`).
-    pub kind: String,
-    pub value: String,
+    pub kind: Str,
+    pub value: Str,
     pub span: Span,
 }
 
@@ -208,7 +208,7 @@ impl PrincipalEntry {
 pub struct StringList {
     /// True for the `Not…` form.
     pub not: bool,
-    pub key: String,
+    pub key: Str,
     pub key_span: Span,
     pub span: Span,
     pub items: Vec<Text>,
@@ -462,8 +462,8 @@ fn extract_principal(m: &Member, not: bool) -> Principal {
         Value::String(s) => {
             if s == "*" {
                 p.entries.push(PrincipalEntry {
-                    kind: "*".to_string(),
-                    value: "*".to_string(),
+                    kind: Str::from("*"),
+                    value: Str::from("*"),
                     span: m.value.span,
                 });
             } else {
@@ -482,7 +482,7 @@ fn extract_principal(m: &Member, not: bool) -> Principal {
                         for (v, span) in pm.value.strings() {
                             p.entries.push(PrincipalEntry {
                                 kind: pm.key.clone(),
-                                value: v.to_string(),
+                                value: Str::from(v),
                                 span,
                             });
                         }
@@ -512,7 +512,7 @@ fn extract_list(m: &Member, not: bool) -> StringList {
             .strings()
             .into_iter()
             .map(|(s, span)| Text {
-                value: s.to_string(),
+                value: Str::from(s),
                 span,
             })
             .collect(),
@@ -523,7 +523,7 @@ fn extract_list(m: &Member, not: bool) -> StringList {
 fn scalar_text(n: &Node) -> Option<Text> {
     let value = match &n.value {
         Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
+        Value::Bool(b) => Str::from(if *b { "true" } else { "false" }),
         Value::Number(x) => x.clone(),
         _ => return None,
     };
@@ -1075,7 +1075,7 @@ mod tests {
         let Some(AwsDoc::KeyPolicy(p)) = classify_text(text) else {
             panic!("policy")
         };
-        let sids: Vec<(String, bool)> = p
+        let sids: Vec<(Str, bool)> = p
             .statements
             .iter()
             .map(|s| {

@@ -74,7 +74,7 @@ pub struct IamPolicy {
     pub bindings: Option<Bindings>,
     pub etag: Option<Str>,
     /// `version` as written (`1`, `3`) and its span.
-    pub version: Option<(String, Span)>,
+    pub version: Option<(crate::json::Str, Span)>,
 }
 
 impl IamPolicy {

@@ -18,7 +18,7 @@
 
 use super::parse::{MAX_DEPTH, STATEMENT_ELEMENTS};
 use super::strmap::{hex4, simple_escape};
-use super::{Member, Node, Value};
+use super::{Member, Node, Str, Value};
 use crate::source::Span;
 use crate::swar::{bytes_below, splat, word_at, zero_bytes};
 
@@ -38,7 +38,7 @@ struct Frame {
     /// Where its elements (or members) start on the shared value stack.
     base: usize,
     /// Objects: the key of the member whose value is being parsed.
-    key: String,
+    key: Str,
     key_span: Span,
 }
 
@@ -78,7 +78,7 @@ pub(super) fn parse(text: &str) -> Option<Fast> {
                         object,
                         open: start,
                         base: if object { members.len() } else { items.len() },
-                        key: String::new(),
+                        key: Str::default(),
                         key_span: Span::default(),
                     };
                     if object {
@@ -95,7 +95,7 @@ pub(super) fn parse(text: &str) -> Option<Fast> {
                 let end = number(b, i)?;
                 i = end;
                 Node::new(
-                    Value::Number(String::from(text.get(start..end)?)),
+                    Value::Number(Str::from(text.get(start..end)?)),
                     Span::new(start, end),
                 )
             }
@@ -271,12 +271,12 @@ fn special(b: &[u8], mut i: usize) -> (usize, bool) {
 
 /// The string literal whose opening quote is at `open`: its decoded text and the offset
 /// after its closing quote.
-fn string(text: &str, open: usize) -> Option<(String, usize)> {
+fn string(text: &str, open: usize) -> Option<(Str, usize)> {
     let b = text.as_bytes();
     let body = open + 1;
     let i = plain(b, body);
     match *b.get(i)? {
-        b'"' => Some((String::from(text.get(body..i)?), i + 1)),
+        b'"' => Some((Str::from(text.get(body..i)?), i + 1)),
         b'\\' => escaped(text, body, i),
         _ => None, // a control character
     }
@@ -298,7 +298,7 @@ fn plain(b: &[u8], i: usize) -> usize {
 }
 
 /// The rest of a string literal from its first escape at `i` (its body starts at `body`).
-fn escaped(text: &str, body: usize, mut i: usize) -> Option<(String, usize)> {
+fn escaped(text: &str, body: usize, mut i: usize) -> Option<(Str, usize)> {
     let b = text.as_bytes();
     let mut out = String::with_capacity(i - body + 16);
     out.push_str(text.get(body..i)?);
@@ -332,7 +332,7 @@ fn escaped(text: &str, body: usize, mut i: usize) -> Option<(String, usize)> {
         i = plain(b, i);
         out.push_str(text.get(run..i)?);
         match *b.get(i)? {
-            b'"' => return Some((out, i + 1)),
+            b'"' => return Some((Str::from(out), i + 1)),
             b'\\' => {}
             _ => return None,
         }

@@ -544,7 +544,7 @@ impl<'a> Lexer<'a> {
                 format!("`{raw}` is not a valid JSON number"),
             ));
         }
-        self.token(Tok::Lit(Value::Number(raw.to_string())), start)
+        self.token(Tok::Lit(Value::Number(super::Str::from(raw))), start)
     }
 
     fn word(&mut self) -> Token {

@@ -23,6 +23,11 @@ pub use strmap::{decode_string_literal, DecodedString};
 
 use crate::source::Span;
 
+/// The text of a key, a string value or a number. Keys and most values are short
+/// (`Effect`, `kms:Decrypt`, `roles/viewer`), so they are kept inline, without a heap
+/// allocation, up to 24 bytes: a file's tree holds one per key and string value.
+pub type Str = compact_str::CompactString;
+
 /// A JSON value with the span of its text (for strings: including the quotes).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -35,8 +40,8 @@ pub enum Value {
     Null,
     Bool(bool),
     /// The number's text as written (keeps precision of account ids and the like).
-    Number(String),
-    String(String),
+    Number(Str),
+    String(Str),
     Array(Vec<Node>),
     Object(Vec<Member>),
 }
@@ -45,7 +50,7 @@ pub enum Value {
 /// as most JSON consumers (and the cloud APIs) do.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {
-    pub key: String,
+    pub key: Str,
     pub key_span: Span,
     pub value: Node,
 }

@@ -122,12 +122,12 @@ fn to_serde(n: &Node) -> serde_json::Value {
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
         Value::Number(s) => serde_json::from_str(s).unwrap_or(serde_json::Value::Null),
-        Value::String(s) => serde_json::Value::String(s.clone()),
+        Value::String(s) => serde_json::Value::String(s.to_string()),
         Value::Array(items) => serde_json::Value::Array(items.iter().map(to_serde).collect()),
         Value::Object(members) => {
             let mut m = serde_json::Map::new();
             for mem in members {
-                m.insert(mem.key.clone(), to_serde(&mem.value));
+                m.insert(mem.key.to_string(), to_serde(&mem.value));
             }
             serde_json::Value::Object(m)
         }

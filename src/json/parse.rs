@@ -19,7 +19,7 @@ use super::edit::apply_edits;
 use super::fast;
 use super::lex::{Comment, Lexer, SmartUse, Tok, Token};
 use super::splice::{self, MissingComma, Outside};
-use super::{Member, Node, Value};
+use super::{Member, Node, Str, Value};
 use crate::source::Span;
 
 /// Deepest nesting accepted. Real key policies and templates nest < 20 deep.
@@ -217,7 +217,7 @@ struct Frame {
     members: Vec<Member>,
     state: St,
     /// Objects: the key waiting for its value.
-    key: Option<(String, Span)>,
+    key: Option<(Str, Span)>,
     /// Objects: the next value is parsed but dropped (it had no key).
     discard: bool,
     /// The member key this container is the value of.
@@ -436,7 +436,7 @@ impl<'a> Parser<'a> {
         match tok.kind {
             Tok::LBrace => self.push(Kind::Object, tok.span),
             Tok::LBracket => self.push(Kind::Array, tok.span),
-            Tok::Str(s) => self.complete(Node::new(Value::String(s), tok.span)),
+            Tok::Str(s) => self.complete(Node::new(Value::String(Str::from(s)), tok.span)),
             Tok::Lit(v) => self.complete(Node::new(v, tok.span)),
             Tok::Word => {
                 let node = self.word_value(tok.span);
@@ -470,7 +470,7 @@ impl<'a> Parser<'a> {
                 "write a number, or the value as a string in double quotes".to_string(),
             ),
             _ if w.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$') => (
-                Value::String(w.to_string()),
+                Value::String(Str::from(w)),
                 format!("`{w}` is not in quotes; JSON strings must be in double quotes"),
                 format!("write `\"{w}\"`"),
             ),
@@ -517,7 +517,7 @@ impl<'a> Parser<'a> {
             Some(f) => (None, kind == Kind::Array && f.statements),
             None => (None, false),
         };
-        let mut frame = Frame::new(kind, open, name, statements);
+        let mut frame = Frame::new(kind, open, name.map(String::from), statements);
         frame.is_statement = is_statement;
         self.stack.push(frame);
     }
@@ -970,7 +970,7 @@ impl<'a> Parser<'a> {
                     )
                     .with_help(format!("write the key in double quotes: `\"{w}\"`")),
                 );
-                self.set_key(w, tok.span);
+                self.set_key(Str::from(w), tok.span);
             }
             (St::AfterComma | St::AfterValue, Tok::LBrace) if self.parent_is_array() => {
                 self.unclosed_before_next_object(st, tok);
@@ -1307,11 +1307,11 @@ impl<'a> Parser<'a> {
     fn pending_key_name(&self) -> String {
         self.stack
             .last()
-            .and_then(|f| f.key.as_ref().map(|k| k.0.clone()))
+            .and_then(|f| f.key.as_ref().map(|k| k.0.to_string()))
             .unwrap_or_default()
     }
 
-    fn set_key(&mut self, key: String, span: Span) {
+    fn set_key(&mut self, key: Str, span: Span) {
         if let Some(f) = self.stack.last_mut() {
             f.key_after_comma = f.state == St::AfterComma;
             f.extra_commas.clear();
@@ -1344,7 +1344,7 @@ impl<'a> Parser<'a> {
             next_is_object: false,
             in_array: false,
             statements: false,
-            container: Some(prev.key.clone()),
+            container: Some(prev.key.to_string()),
         });
         self.mark_erred();
     }
@@ -1906,10 +1906,10 @@ fn rule_counts(issues: &[SyntaxIssue]) -> HashMap<&'static str, usize> {
 }
 
 /// The text of a string token, moved out (the token keeps an empty string).
-fn take_string(kind: &mut Tok) -> String {
+fn take_string(kind: &mut Tok) -> Str {
     match kind {
-        Tok::Str(s) => std::mem::take(s),
-        _ => String::new(),
+        Tok::Str(s) => Str::from(std::mem::take(s)),
+        _ => Str::default(),
     }
 }
 

@@ -134,9 +134,10 @@ impl Operand {
     fn value(&self, config: &Config) -> Node {
         match self {
             Operand::Json(n) => n.clone(),
-            Operand::Config(t) => {
-                Node::new(Value::String(t.render_config(config)), Span::default())
-            }
+            Operand::Config(t) => Node::new(
+                Value::String(t.render_config(config).into()),
+                Span::default(),
+            ),
         }
     }
 

@@ -673,7 +673,7 @@ fn build_assertion(
             Some(s) if s.contains('{') || s.contains('}') => {
                 match Template::parse(s, config_only) {
                     Ok(t) if t.is_literal() => Some(Operand::Json(Node::new(
-                        Value::String(t.render_config(&crate::config::Config::default())),
+                        Value::String(t.render_config(&crate::config::Config::default()).into()),
                         n.span,
                     ))),
                     Ok(t) => Some(Operand::Config(t)),

@@ -366,14 +366,14 @@ impl PackRule {
                 let list;
                 let node = match key.get(config) {
                     Some(super::template::ConfigValue::Str(s)) => {
-                        text = Node::new(Value::String(s), Default::default());
+                        text = Node::new(Value::String(s.into()), Default::default());
                         Some(&text)
                     }
                     Some(super::template::ConfigValue::List(l)) => {
                         list = Node::new(
                             Value::Array(
                                 l.into_iter()
-                                    .map(|s| Node::new(Value::String(s), Default::default()))
+                                    .map(|s| Node::new(Value::String(s.into()), Default::default()))
                                     .collect(),
                             ),
                             Default::default(),
@@ -573,7 +573,7 @@ impl PackRule {
                     continue;
                 };
                 let text = match &node.value {
-                    Value::String(s) => s.clone(),
+                    Value::String(s) => s.to_string(),
                     Value::Number(_) | Value::Bool(_) => show(&super::schema::to_json(node)),
                     _ => continue,
                 };

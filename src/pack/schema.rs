@@ -146,12 +146,12 @@ pub fn to_json(node: &Node) -> Json {
             .parse::<serde_json::Number>()
             .map(Json::Number)
             .unwrap_or(Json::Null),
-        Value::String(s) => Json::String(s.clone()),
+        Value::String(s) => Json::String(s.to_string()),
         Value::Array(items) => Json::Array(items.iter().map(to_json).collect()),
         Value::Object(members) => {
             let mut map = serde_json::Map::new();
             for m in members {
-                map.insert(m.key.clone(), to_json(&m.value));
+                map.insert(m.key.to_string(), to_json(&m.value));
             }
             Json::Object(map)
         }

@@ -50,7 +50,7 @@ impl Ev<'_> {
             Ev::Int(i) => i.to_string(),
             Ev::Bool(b) => if *b { "True" } else { "False" }.to_string(),
             Ev::Node(n, _) => match &n.value {
-                Value::String(s) => s.clone(),
+                Value::String(s) => s.to_string(),
                 _ => UNKNOWN.to_string(),
             },
             Ev::Null | Ev::Unknown => UNKNOWN.to_string(),

@@ -75,7 +75,7 @@ struct TemplateEnv<'a> {
 enum Supplied<'a> {
     Files(&'a [ParameterFile<'a>]),
     /// Nested deployment: name → value (evaluated in the outer template).
-    Outer(Vec<(String, Ev<'a>)>),
+    Outer(Vec<(crate::json::Str, Ev<'a>)>),
 }
 
 impl<'a> Env<'a> for TemplateEnv<'a> {

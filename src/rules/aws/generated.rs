@@ -189,7 +189,7 @@ fn principal_set(st: &Statement) -> (bool, BTreeSet<(String, String)>) {
                 // IAM stores a bare account id as the account's root ARN.
                 format!("arn:aws:iam::{}:root", e.value)
             } else {
-                e.value.clone()
+                e.value.to_string()
             };
             (kind.to_string(), value)
         })
@@ -204,9 +204,12 @@ fn condition_map(st: &Statement) -> Conditions {
     if let Some(c) = &st.condition {
         for op in &c.operators {
             for e in &op.entries {
-                m.entry((op.name.value.clone(), e.key.value.to_ascii_lowercase()))
-                    .or_default()
-                    .extend(e.values.iter().map(|v| v.value.clone()));
+                m.entry((
+                    op.name.value.to_string(),
+                    e.key.value.as_str().to_ascii_lowercase(),
+                ))
+                .or_default()
+                .extend(e.values.iter().map(|v| v.value.to_string()));
             }
         }
     }
@@ -221,7 +224,7 @@ fn condition_entry_span(st: &Statement, op: &str, key: &str) -> Option<(Span, St
         .filter(|o| o.name.value == op)
         .flat_map(|o| o.entries.iter())
         .find(|e| e.key.value.eq_ignore_ascii_case(key))
-        .map(|e| (e.span, e.key.value.clone()))
+        .map(|e| (e.span, e.key.value.to_string()))
 }
 
 fn shown(values: &BTreeSet<String>) -> String {
@@ -231,7 +234,7 @@ fn shown(values: &BTreeSet<String>) -> String {
 
 fn action_patterns(st: &Statement) -> (bool, Vec<String>) {
     match &st.action {
-        Some(a) => (a.not, a.items.iter().map(|i| i.value.clone()).collect()),
+        Some(a) => (a.not, a.items.iter().map(|i| i.value.to_string()).collect()),
         None => (false, Vec::new()),
     }
 }
@@ -391,7 +394,7 @@ pub fn compare(g: &Statement, p: &Statement) -> Vec<Difference> {
                 .flat_map(|c| c.operators.iter())
                 .flat_map(|o| o.entries.iter())
                 .find(|e| e.key.value.eq_ignore_ascii_case(key))
-                .map_or(key.clone(), |e| e.key.value.clone());
+                .map_or(key.clone(), |e| e.key.value.to_string());
             let what = match (gops.first(), pops.first()) {
                 (Some((go, gv)), None) => {
                     format!("it lacks the condition `{go}` `{key_text}` = {}", shown(gv))

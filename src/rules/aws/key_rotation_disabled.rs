@@ -78,7 +78,7 @@ impl Rule for KeyRotationDisabled {
             let mut key = rot
                 .key_id
                 .as_ref()
-                .map(|k| k.value.clone())
+                .map(|k| k.value.to_string())
                 .unwrap_or_else(|| "KEY-ID".to_string());
             let mut help = None;
             if let Some(md) = md {
@@ -92,7 +92,7 @@ impl Rule for KeyRotationDisabled {
                     continue; // cannot rotate automatically (or AWS rotates it)
                 }
                 if let Some(arn) = md.arn.as_ref().or(md.key_id.as_ref()) {
-                    key = arn.value.clone();
+                    key = arn.value.to_string();
                 }
                 let replica_of = md.multi_region_configuration.as_ref().and_then(|c| {
                     c.key_type
