@@ -6,7 +6,6 @@
 //! linted unless the config excludes it. Symbolic links are not followed unless asked.
 //! Paths are normalised lexically: relative to the working folder when under it.
 
-use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -118,7 +117,7 @@ fn build(patterns: &[String]) -> GlobSet {
 }
 
 struct Filters {
-    by_config: HashMap<Option<PathBuf>, Arc<Filter>>,
+    by_config: crate::hash::FastMap<Option<PathBuf>, Arc<Filter>>,
 }
 
 impl Filters {
@@ -145,7 +144,7 @@ fn is_skipped_dir(name: &str) -> bool {
 pub fn discover(paths: &[PathBuf], follow_links: bool, configs: &mut ConfigCache) -> Discovered {
     let mut out = Discovered::default();
     let mut filters = Filters {
-        by_config: HashMap::new(),
+        by_config: Default::default(),
     };
     let default_paths = [PathBuf::from(".")];
     let paths: &[PathBuf] = if paths.is_empty() {
@@ -246,7 +245,7 @@ fn walk_parallel(root: &Path, configs: &mut ConfigCache, out: &mut Discovered) {
     let want = 4 * rayon::current_num_threads();
     let Some(pieces) = pieces(root, want).filter(|p| p.len() > 1) else {
         let mut filters = Filters {
-            by_config: HashMap::new(),
+            by_config: Default::default(),
         };
         walk(root, false, configs, &mut filters, out, None);
         return;
@@ -259,7 +258,7 @@ fn walk_parallel(root: &Path, configs: &mut ConfigCache, out: &mut Discovered) {
         .map(|piece| {
             let mut cache = shared.clone();
             let mut filters = Filters {
-                by_config: HashMap::new(),
+                by_config: Default::default(),
             };
             let mut found = Discovered::default();
             let path = match piece {
@@ -396,7 +395,7 @@ struct Folder {
 pub fn unit_files(key: &UnitKey, follow_links: bool, configs: &mut ConfigCache) -> Vec<PathBuf> {
     let mut out = Discovered::default();
     let mut filters = Filters {
-        by_config: HashMap::new(),
+        by_config: Default::default(),
     };
     let depth = match key {
         UnitKey::Config(_) => usize::MAX,
@@ -468,7 +467,7 @@ mod tests {
         let parallel = discover(&[root.to_path_buf()], false, &mut ConfigCache::new(None));
         let mut serial = Discovered::default();
         let mut filters = Filters {
-            by_config: HashMap::new(),
+            by_config: Default::default(),
         };
         let mut configs = ConfigCache::new(None);
         walk(root, false, &mut configs, &mut filters, &mut serial, None);

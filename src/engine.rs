@@ -4,7 +4,7 @@
 //! The engine reports; it never prints and never exits — `main` maps its [`Report`] to an
 //! exit code, renderers turn its diagnostics into text.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -15,6 +15,7 @@ use crate::config::{Config, CONFIG_FILE_NAME};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover;
 use crate::document::{self, Classified, ContextFile, Document};
+use crate::hash::{FastMap, FastSet};
 use crate::json;
 use crate::rules::{self, Context, Rule, Unit};
 use crate::select::RuleSet;
@@ -92,7 +93,7 @@ pub fn run(opts: &Options) -> Report {
     // components, which cost more than the rest of grouping when done for every file.
     // The files of one folder are next to each other in `named` and share a unit: look
     // the unit up and hash it once per folder.
-    let mut grouped: HashMap<UnitKey, Vec<PathBuf>> = HashMap::new();
+    let mut grouped: FastMap<UnitKey, Vec<PathBuf>> = FastMap::default();
     for files in named.chunk_by(|a, b| a.parent() == b.parent()) {
         if let Some(first) = files.first() {
             let key = configs.unit_key(first);
@@ -101,8 +102,8 @@ pub fn run(opts: &Options) -> Report {
     }
     let mut units: BTreeMap<UnitKey, Vec<PathBuf>> = grouped.into_iter().collect();
     // Context files already given to a unit (named files are in `named_set`).
-    let mut in_context: HashSet<PathBuf> = HashSet::new();
-    let named_set: HashSet<PathBuf> = named.iter().cloned().collect();
+    let mut in_context: FastSet<PathBuf> = FastSet::default();
+    let named_set: FastSet<PathBuf> = named.iter().cloned().collect();
     let walked: Vec<PathBuf> = if stdin.is_some() && opts.paths.is_empty() {
         Vec::new()
     } else if opts.paths.is_empty() {
@@ -243,7 +244,7 @@ struct UnitOutcome {
 fn lint_unit(
     config: &Config,
     files: &[PathBuf],
-    named_set: &HashSet<PathBuf>,
+    named_set: &FastSet<PathBuf>,
     stdin: Option<&(PathBuf, &String)>,
     skipped: &Mutex<Vec<String>>,
 ) -> UnitOutcome {
@@ -304,25 +305,28 @@ fn lint_unit(
             }
         }
     }
-    // The folders that hold a document of each cloud (one pass, not one per pending doc).
-    let clouds_here: HashSet<(Option<PathBuf>, std::mem::Discriminant<document::Model>)> = docs
-        .iter()
-        .map(|d| {
-            let dir = d.source.path.parent().map(Path::to_path_buf);
-            (dir, std::mem::discriminant(&d.model))
-        })
-        .collect();
-    for doc in pending {
-        let dir = doc.source.path.parent().map(Path::to_path_buf);
-        let confirmed = clouds_here.contains(&(dir, std::mem::discriminant(&doc.model)));
-        if confirmed {
-            docs.push(doc);
-        } else if named_set.contains(&doc.source.path) {
-            notes.push(format!(
-                "{}: not linted: it may be a {}, but no document of that cloud sits beside it",
-                doc.source.path.display(),
-                doc.model.kind_name()
-            ));
+    // The folders that hold a document of each cloud (one pass, not one per pending doc),
+    // worked out only when some document needs a sibling.
+    if !pending.is_empty() {
+        let clouds_here: FastSet<(Option<PathBuf>, std::mem::Discriminant<document::Model>)> = docs
+            .iter()
+            .map(|d| {
+                let dir = d.source.path.parent().map(Path::to_path_buf);
+                (dir, std::mem::discriminant(&d.model))
+            })
+            .collect();
+        for doc in pending {
+            let dir = doc.source.path.parent().map(Path::to_path_buf);
+            let confirmed = clouds_here.contains(&(dir, std::mem::discriminant(&doc.model)));
+            if confirmed {
+                docs.push(doc);
+            } else if named_set.contains(&doc.source.path) {
+                notes.push(format!(
+                    "{}: not linted: it may be a {}, but no document of that cloud sits beside it",
+                    doc.source.path.display(),
+                    doc.model.kind_name()
+                ));
+            }
         }
     }
     if docs.is_empty() {
@@ -542,8 +546,8 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
             help: SAVE_AS_UTF8,
         });
     }
-    // `contains` on a byte slice is a memchr, unlike an iterator loop.
-    if bytes[..bytes.len().min(8192)].contains(&0) {
+    // `memchr` looks at 16 or 32 bytes a step; `[u8]::contains` at one word.
+    if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
         return Err(DecodeError {
             message: "file contains NUL bytes and looks binary, so it was not linted".to_string(),
             help: "if it should be linted, save it as UTF-8 JSON text; otherwise exclude it with `[files] exclude` in cmklint.toml",
@@ -659,8 +663,8 @@ impl UnitKey {
 #[derive(Clone)]
 pub struct ConfigCache {
     override_path: Option<PathBuf>,
-    nearest: HashMap<PathBuf, Option<PathBuf>>,
-    loaded: HashMap<PathBuf, Result<Config, Vec<Diagnostic>>>,
+    nearest: FastMap<PathBuf, Option<PathBuf>>,
+    loaded: FastMap<PathBuf, Result<Config, Vec<Diagnostic>>>,
     default: Config,
 }
 
@@ -668,8 +672,8 @@ impl ConfigCache {
     pub fn new(override_path: Option<PathBuf>) -> ConfigCache {
         ConfigCache {
             override_path: override_path.map(|p| discover::normalize(&p)),
-            nearest: HashMap::new(),
-            loaded: HashMap::new(),
+            nearest: FastMap::default(),
+            loaded: FastMap::default(),
             default: Config::default(),
         }
     }

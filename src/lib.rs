@@ -13,6 +13,7 @@ pub mod docs;
 pub mod document;
 pub mod engine;
 pub mod fix;
+mod hash;
 pub mod json;
 pub mod pack;
 pub mod region;

@@ -13,7 +13,6 @@ pub mod gcp;
 pub mod shared;
 pub mod syntax;
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{LazyLock, Mutex, OnceLock};
 
@@ -94,7 +93,7 @@ pub struct Unit<'a> {
     /// first document; cross-document joins look only inside a folder (DESIGN §4), and a
     /// unit can hold thousands of files, so the grouping is done once, not per lookup.
     folders: Vec<Folder<'a>>,
-    folder_index: HashMap<&'a Path, usize>,
+    folder_index: crate::hash::FastMap<&'a Path, usize>,
     /// The unit's Azure documents as the Azure rules read them ([`azure::views`]), worked
     /// out once for all of them.
     azure_views: OnceLock<Vec<azure::View<'a>>>,
@@ -120,7 +119,7 @@ impl<'a> Unit<'a> {
         context: Vec<&'a ContextFile>,
     ) -> Unit<'a> {
         let mut folders: Vec<Folder<'a>> = Vec::new();
-        let mut folder_index: HashMap<&'a Path, usize> = HashMap::new();
+        let mut folder_index: crate::hash::FastMap<&'a Path, usize> = Default::default();
         for doc in documents.iter().copied() {
             let next = folders.len();
             let i = *folder_index
