@@ -5,6 +5,7 @@
 //! exit code, renderers turn its diagnostics into text.
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -94,7 +95,7 @@ pub fn run(opts: &Options) -> Report {
     // The files of one folder are next to each other in `named` and share a unit: look
     // the unit up and hash it once per folder.
     let mut grouped: FastMap<UnitKey, Vec<PathBuf>> = FastMap::default();
-    for files in named.chunk_by(|a, b| a.parent() == b.parent()) {
+    for files in named.chunk_by(|a, b| folder_bytes(a) == folder_bytes(b)) {
         if let Some(first) = files.first() {
             let key = configs.unit_key(first);
             grouped.entry(key).or_default().extend_from_slice(files);
@@ -103,7 +104,9 @@ pub fn run(opts: &Options) -> Report {
     let mut units: BTreeMap<UnitKey, Vec<PathBuf>> = grouped.into_iter().collect();
     // Context files already given to a unit (named files are in `named_set`).
     let mut in_context: FastSet<PathBuf> = FastSet::default();
-    let named_set: FastSet<PathBuf> = named.iter().cloned().collect();
+    // Keyed by the path's bytes: every path of a run comes from the same normalisation
+    // (discovery), and `Path`'s own hash walks the components (700 instructions a path).
+    let named_set: FastSet<&OsStr> = named.iter().map(|p| p.as_os_str()).collect();
     let walked: Vec<PathBuf> = if stdin.is_some() && opts.paths.is_empty() {
         Vec::new()
     } else if opts.paths.is_empty() {
@@ -137,7 +140,7 @@ pub fn run(opts: &Options) -> Report {
                 continue;
             }
             for p in discover::unit_files(&root, opts.follow_links, &mut configs) {
-                if !named_set.contains(&p) && !in_context.contains(&p) {
+                if !named_set.contains(p.as_os_str()) && !in_context.contains(&p) {
                     in_context.insert(p.clone());
                     units.entry(key.clone()).or_default().push(p.clone());
                     context_files.push(p);
@@ -200,6 +203,14 @@ pub fn run(opts: &Options) -> Report {
     report
 }
 
+/// The bytes of a normalised file path up to its last separator: equal for two files
+/// exactly when their `parent()`s are, without parsing components from the back.
+fn folder_bytes(p: &Path) -> &[u8] {
+    let b = p.as_os_str().as_encoded_bytes();
+    let sep = |c: &u8| *c == b'/' || (cfg!(windows) && *c == b'\\');
+    &b[..b.iter().rposition(sep).unwrap_or(0)]
+}
+
 /// About how many files a batch of a unit holds (see [`folder_batches`]).
 const BATCH_FILES: usize = 128;
 
@@ -244,7 +255,7 @@ struct UnitOutcome {
 fn lint_unit(
     config: &Config,
     files: &[PathBuf],
-    named_set: &FastSet<PathBuf>,
+    named_set: &FastSet<&OsStr>,
     stdin: Option<&(PathBuf, &String)>,
     skipped: &Mutex<Vec<String>>,
 ) -> UnitOutcome {
@@ -269,7 +280,7 @@ fn lint_unit(
     let mut context: Vec<ContextFile> = Vec::new();
     let mut pending: Vec<Document> = Vec::new();
     for (path, l) in loaded {
-        let is_named = named_set.contains(path);
+        let is_named = named_set.contains(path.as_os_str());
         match l {
             Loaded::Doc(doc) => {
                 if doc_is_pending(&doc) {
@@ -320,7 +331,7 @@ fn lint_unit(
             let confirmed = clouds_here.contains(&(dir, std::mem::discriminant(&doc.model)));
             if confirmed {
                 docs.push(doc);
-            } else if named_set.contains(&doc.source.path) {
+            } else if named_set.contains(doc.source.path.as_os_str()) {
                 notes.push(format!(
                     "{}: not linted: it may be a {}, but no document of that cloud sits beside it",
                     doc.source.path.display(),
@@ -376,7 +387,7 @@ fn lint_unit(
     unit_diags.retain(|d| {
         ruleset.enabled(d.rule)
             && d.file.as_ref().is_some_and(|f| {
-                named_set.contains(&f.path)
+                named_set.contains(f.path.as_os_str())
                     || Some(f.path.as_path()) == config_path
                     || d.rule == CONFIG_ERROR
             })
@@ -385,10 +396,15 @@ fn lint_unit(
     outcome.failed |= unit_diags.iter().any(|d| d.rule == CONFIG_ERROR);
     for d in &mut unit_diags {
         d.severity = ruleset.severity(d.rule, d.severity);
+        // Every output format turns the span into a line and column; index the file's
+        // lines here, on the threads, not one file after another while rendering.
+        if let Some(f) = &d.file {
+            f.index_lines();
+        }
     }
     outcome.files_linted = docs
         .iter()
-        .filter(|d| named_set.contains(&d.source.path))
+        .filter(|d| named_set.contains(d.source.path.as_os_str()))
         .count();
     outcome.diagnostics = unit_diags;
     outcome
@@ -473,13 +489,16 @@ fn syntax_diagnostics(doc: &Document, out: &mut Vec<Diagnostic>) {
 
 /// Sorts by path, position, rule and drops exact duplicates.
 pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
-    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    diags.dedup_by(|a, b| {
-        a.rule == b.rule
-            && a.span == b.span
-            && a.message == b.message
-            && a.path_str() == b.path_str()
+    // The path string is worked out once per diagnostic, not once per comparison (it
+    // allocates, and a sort compares n log n times).
+    let mut keyed: Vec<(String, Diagnostic)> = diags.drain(..).map(|d| (d.path_str(), d)).collect();
+    keyed.sort_by(|(pa, a), (pb, b)| {
+        (pa, a.span.start, a.rule, &a.message).cmp(&(pb, b.span.start, b.rule, &b.message))
     });
+    keyed.dedup_by(|(pa, a), (pb, b)| {
+        a.rule == b.rule && a.span == b.span && a.message == b.message && pa == pb
+    });
+    diags.extend(keyed.into_iter().map(|(_, d)| d));
 }
 
 /// Reads, decodes, parses and classifies one file.

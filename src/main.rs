@@ -4,6 +4,7 @@
 //! at or above it; 2 bad usage, bad config, or a file that could not be read.
 //! Diagnostics go to stdout; the summary, `--verbose` notes and usage errors to stderr.
 
+mod alloc;
 mod cli;
 
 use std::io::{IsTerminal, Read, Write};
@@ -21,9 +22,9 @@ use cmklint::render::{self, Format, RenderOptions};
 /// (see docs/performance.md). Default features off: no secure mode (guard pages and
 /// encrypted free lists cost ~10% and guard nothing cmklint needs). `no_thp`: with
 /// transparent huge pages its arenas doubled the peak memory (56 MiB instead of 30 at
-/// 10,000 files) and the kernel time spent zeroing pages.
+/// 10,000 files) and the kernel time spent zeroing pages. How it is called: `src/alloc.rs`.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::MiMalloc = alloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

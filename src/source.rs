@@ -74,6 +74,12 @@ impl SourceFile {
         }
     }
 
+    /// Builds the line index now (a worker thread does this for the files with a finding,
+    /// so that rendering the report on the main thread does not).
+    pub fn index_lines(&self) {
+        self.index();
+    }
+
     fn index(&self) -> &LineIndex {
         self.line_starts.get_or_init(|| line_starts(&self.text))
     }
