@@ -281,6 +281,14 @@ fn walk_parallel(root: &Path, configs: &mut ConfigCache, out: &mut Discovered) {
     }
 }
 
+/// The bytes of a normalised file path up to its last separator: equal for two files
+/// exactly when their `parent()`s are, without parsing components from the back.
+pub fn folder_bytes(p: &Path) -> &[u8] {
+    let b = p.as_os_str().as_encoded_bytes();
+    let sep = |c: &u8| *c == b'/' || (cfg!(windows) && *c == b'\\');
+    &b[..b.iter().rposition(sep).unwrap_or(0)]
+}
+
 /// The folder of a (normalised) file path, `.` for a bare file name.
 pub fn parent_dir(file: &Path) -> PathBuf {
     match file.parent() {

@@ -95,7 +95,7 @@ pub fn run(opts: &Options) -> Report {
     // The files of one folder are next to each other in `named` and share a unit: look
     // the unit up and hash it once per folder.
     let mut grouped: FastMap<UnitKey, Vec<PathBuf>> = FastMap::default();
-    for files in named.chunk_by(|a, b| folder_bytes(a) == folder_bytes(b)) {
+    for files in named.chunk_by(|a, b| discover::folder_bytes(a) == discover::folder_bytes(b)) {
         if let Some(first) = files.first() {
             let key = configs.unit_key(first);
             grouped.entry(key).or_default().extend_from_slice(files);
@@ -201,14 +201,6 @@ pub fn run(opts: &Options) -> Report {
     notes.dedup();
     report.notes = notes;
     report
-}
-
-/// The bytes of a normalised file path up to its last separator: equal for two files
-/// exactly when their `parent()`s are, without parsing components from the back.
-fn folder_bytes(p: &Path) -> &[u8] {
-    let b = p.as_os_str().as_encoded_bytes();
-    let sep = |c: &u8| *c == b'/' || (cfg!(windows) && *c == b'\\');
-    &b[..b.iter().rposition(sep).unwrap_or(0)]
 }
 
 /// About how many files a batch of a unit holds (see [`folder_batches`]).

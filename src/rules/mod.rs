@@ -93,7 +93,7 @@ pub struct Unit<'a> {
     /// first document; cross-document joins look only inside a folder (DESIGN §4), and a
     /// unit can hold thousands of files, so the grouping is done once, not per lookup.
     folders: Vec<Folder<'a>>,
-    folder_index: crate::hash::FastMap<&'a Path, usize>,
+    folder_index: crate::hash::FastMap<&'a [u8], usize>,
     /// The unit's Azure documents as the Azure rules read them ([`azure::views`]), worked
     /// out once for all of them.
     azure_views: OnceLock<Vec<azure::View<'a>>>,
@@ -106,9 +106,11 @@ pub struct Folder<'a> {
     pub context: Vec<&'a ContextFile>,
 }
 
-/// The folder a file is in (`""` for a bare file name).
-fn folder_of(path: &Path) -> &Path {
-    path.parent().unwrap_or(Path::new(""))
+/// The folder a file is in, as the bytes of its path before the last separator (`""`
+/// for a bare file name): the paths of one run share one normalisation, and this spares
+/// parsing components from the back and hashing them one by one for every file.
+fn folder_of(path: &Path) -> &[u8] {
+    crate::discover::folder_bytes(path)
 }
 
 impl<'a> Unit<'a> {
@@ -119,7 +121,7 @@ impl<'a> Unit<'a> {
         context: Vec<&'a ContextFile>,
     ) -> Unit<'a> {
         let mut folders: Vec<Folder<'a>> = Vec::new();
-        let mut folder_index: crate::hash::FastMap<&'a Path, usize> = Default::default();
+        let mut folder_index: crate::hash::FastMap<&'a [u8], usize> = Default::default();
         for doc in documents.iter().copied() {
             let next = folders.len();
             let i = *folder_index

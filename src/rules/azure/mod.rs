@@ -301,7 +301,7 @@ impl Aura<'_> {
     /// Whether an assignment is to Aura's service principal.
     pub fn matches(&self, a: &RoleAssignment) -> Tri {
         let eq = |x: Option<&str>, y: Option<&str>| match (x, y) {
-            (Some(x), Some(y)) => x.trim().eq_ignore_ascii_case(y.trim()),
+            (Some(x), Some(y)) => trimmed(x).eq_ignore_ascii_case(trimmed(y)),
             _ => false,
         };
         let pid = a.principal_id.known().map(String::as_str);
@@ -321,6 +321,18 @@ impl Aura<'_> {
             return Tri::No;
         }
         Tri::Maybe
+    }
+}
+
+/// `s.trim()`, without the character walk when `s` starts and ends with a visible ASCII
+/// character (a GUID or an application id always does; this runs for every assignment
+/// against Aura's ids).
+fn trimmed(s: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
+    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
     }
 }
 
@@ -366,8 +378,19 @@ pub(crate) struct Target {
 }
 
 impl Target {
-    fn vault_lc(&self) -> Option<String> {
-        self.vault.as_ref().map(|v| v.to_lowercase())
+    /// Whether the target's vault, lower-cased, is `lc`; `None` when the vault is not
+    /// known. Compared without building the lower-case copy when the name is ASCII (an
+    /// Azure vault name always is; this runs for every assignment and target).
+    fn vault_is(&self, lc: &str) -> Option<bool> {
+        let v = self.vault.as_deref()?;
+        Some(if v.is_ascii() {
+            v.len() == lc.len()
+                && v.bytes()
+                    .zip(lc.bytes())
+                    .all(|(a, b)| a.to_ascii_lowercase() == b)
+        } else {
+            v.to_lowercase() == lc
+        })
     }
 
     /// Where a missing-assignment finding points (view, span) and how the target reads:
@@ -465,10 +488,10 @@ pub(crate) fn covers(scope: &Field<Scope>, a_view: usize, t: &Target) -> Tri {
     let Some(scope) = scope.known() else {
         return Tri::Maybe;
     };
-    let names = |sv: &Option<String>| match (sv, t.vault_lc()) {
-        (Some(s), Some(v)) if *s == v => Tri::Yes,
-        (Some(_), Some(_)) => Tri::No,
-        _ => Tri::Maybe,
+    let names = |sv: &Option<String>| match sv.as_deref().and_then(|s| t.vault_is(s)) {
+        Some(true) => Tri::Yes,
+        Some(false) => Tri::No,
+        None => Tri::Maybe,
     };
     let place = |a: &Option<String>, b: &Option<String>| -> Tri {
         match (a.as_deref(), b.as_deref()) {
