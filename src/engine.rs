@@ -412,14 +412,37 @@ pub fn rules_for(config: &Config) -> Vec<&'static dyn Rule> {
 
 /// Fills in the file and JSON pointer of diagnostics a rule produced for `doc`.
 fn finish(doc: &Document, out: &mut [Diagnostic]) {
+    let text = doc.source.text.as_str();
     for d in out {
         if d.file.is_none() {
             d.file = Some(doc.source.clone());
+        }
+        // Spans cover whole characters: a rule's anchor of one byte (the `{` that starts
+        // a statement) may sit on a multi-byte character when the parser recovered an
+        // object that starts at a typographic quote.
+        if d.file.as_ref().is_some_and(|f| Arc::ptr_eq(f, &doc.source)) {
+            d.span = whole_chars(text, d.span);
+            for l in &mut d.labels {
+                l.span = whole_chars(text, l.span);
+            }
         }
         if d.pointer.is_none() {
             d.pointer = doc.root().and_then(|r| r.pointer_to(d.span));
         }
     }
+}
+
+/// `span` widened to the character boundaries around it, within `text`.
+fn whole_chars(text: &str, span: Span) -> Span {
+    let mut start = span.start.min(text.len());
+    let mut end = span.end.clamp(start, text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    Span::new(start, end)
 }
 
 /// Whether `path` is a file the config names as configuration (`[aura.aws]
