@@ -543,7 +543,10 @@ fn load_file(path: &Path, max_size: u64) -> Loaded {
                 "raise `[files] max_size` in cmklint.toml if the file should be linted, or exclude it with `[files] exclude`",
             )
         }
-        Ok(m) => m.len(),
+        // A regular file is read up to the size just asked; anything else (a FIFO, a
+        // `/proc` file reporting 0 bytes) to its end.
+        Ok(m) if m.is_file() && m.len() > 0 => m.len(),
+        Ok(_) => u64::MAX,
         Err(e) => {
             return fail(
                 format!("cannot read file: {}", io_message(&e)),
@@ -551,10 +554,14 @@ fn load_file(path: &Path, max_size: u64) -> Loaded {
             )
         }
     };
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    let capacity = if len == u64::MAX { 0 } else { len };
+    let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
     // Through `Take`: `read_to_end` on a `File` itself asks for the size once more (a
-    // second fstat and an lseek per file), which the capacity above already holds.
-    if let Err(e) = file.by_ref().take(u64::MAX).read_to_end(&mut bytes) {
+    // second fstat and an lseek per file), which `len` already holds. Stopping at `len`
+    // also saves the read that would only find the end of the file: one system call of
+    // five per file. A file that grows between the two calls is linted as it was when
+    // its size was asked, as if it had been read a moment earlier.
+    if let Err(e) = file.by_ref().take(len).read_to_end(&mut bytes) {
         return fail(format!("cannot read file: {}", io_message(&e)), unreadable);
     }
     match decode(bytes) {
