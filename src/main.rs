@@ -108,6 +108,11 @@ fn check(args: &CheckArgs) -> ExitCode {
         }
     }
     eprintln!("{}", summary(&report));
+    // The process ends here: freeing every diagnostic, path and source text one by one
+    // is work the exit does at once (4% of the main thread's instructions at 10,000
+    // files, after the parallel part).
+    std::mem::forget(report);
+    std::mem::forget(text);
     code
 }
 
