@@ -331,6 +331,15 @@ impl Rule for PlaceholderValue {
         // placeholder needs finds the few strings worth a closer look.
         let text = doc.text();
         let hits = needle_hits(text);
+        let embedded = doc.model.embedded().and_then(|p| p.root.as_ref());
+        // Without an escape, every string's value is a piece of the file's text, so a
+        // file that holds none of those texts holds no placeholder: nothing to walk.
+        if hits.as_ref().is_some_and(Vec::is_empty)
+            && embedded.is_none()
+            && memchr::memchr(b'\\', text.as_bytes()).is_none()
+        {
+            return;
+        }
         let mut visit = |node: &Node| {
             if let (Some(hits), Value::String(s)) = (&hits, &node.value) {
                 if proven_clean(text.as_bytes(), node.span, s, hits) {
@@ -344,7 +353,7 @@ impl Rule for PlaceholderValue {
         if let Some(root) = doc.root() {
             walk(root, policy_literal, &mut visit);
         }
-        if let Some(root) = doc.model.embedded().and_then(|p| p.root.as_ref()) {
+        if let Some(root) = embedded {
             walk(root, None, &mut visit);
         }
     }
@@ -535,5 +544,37 @@ mod tests {
                 "{t}"
             );
         }
+    }
+
+    #[test]
+    fn a_file_without_needles_is_skipped_only_without_escapes() {
+        let lint = |text: &str| -> Vec<String> {
+            crate::engine::lint_text(
+                std::path::Path::new("key-policy.json"),
+                text,
+                &crate::config::Config::default(),
+            )
+            .into_iter()
+            .filter(|d| d.rule == META.id)
+            .map(|d| d.message)
+            .collect()
+        };
+        let policy = |principal: &str| {
+            format!(
+                r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"AWS": "{principal}"}}, "Action": "kms:*", "Resource": "*"}}]}}"#
+            )
+        };
+        // No needle and no backslash in the file: the walk is skipped, nothing found.
+        assert!(lint(&policy("arn:aws:iam::493726108554:root")).is_empty());
+        // The same placeholder written plainly and hidden behind escapes is found both ways.
+        assert_eq!(
+            lint(&policy("arn:aws:iam::<ACCOUNT_ID>:root")),
+            lint(&policy(r"arn:aws:iam::\u003cACCOUNT_ID\u003e:root"))
+        );
+        assert_eq!(
+            lint(&policy(r"arn:aws:iam::\u003cACCOUNT_ID\u003e:root")).len(),
+            1
+        );
+        assert_eq!(lint(&policy(r"arn:aws:iam::REPLAC\u0045_ME:root")).len(), 1);
     }
 }
