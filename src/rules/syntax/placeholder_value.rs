@@ -320,13 +320,6 @@ impl Rule for PlaceholderValue {
     }
 
     fn check(&self, doc: &Document, _cx: &Context, out: &mut Vec<Diagnostic>) {
-        // `aws kms get-key-policy` output: the policy inside the `Policy` string is checked
-        // as a document of its own (its spans are mapped into the literal), and the literal
-        // itself is skipped so nothing is reported twice.
-        let policy_literal = match aws_model::model(doc) {
-            Some(AwsDoc::GetKeyPolicy(o)) => Some(o.literal),
-            _ => None,
-        };
         // Most strings hold no placeholder; one search of the whole file for the texts a
         // placeholder needs finds the few strings worth a closer look.
         let text = doc.text();
@@ -340,6 +333,13 @@ impl Rule for PlaceholderValue {
         {
             return;
         }
+        // `aws kms get-key-policy` output: the policy inside the `Policy` string is checked
+        // as a document of its own (its spans are mapped into the literal), and the literal
+        // itself is skipped so nothing is reported twice.
+        let policy_literal = match aws_model::model(doc) {
+            Some(AwsDoc::GetKeyPolicy(o)) => Some(o.literal),
+            _ => None,
+        };
         let mut visit = |node: &Node| {
             if let (Some(hits), Value::String(s)) = (&hits, &node.value) {
                 if proven_clean(text.as_bytes(), node.span, s, hits) {
