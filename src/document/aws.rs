@@ -832,8 +832,7 @@ fn scan(node: &Node, seen: &mut Seen, depth: usize) {
                     "Principal" | "NotPrincipal" => seen.principal = true,
                     "Action" | "NotAction" => {
                         for (a, _) in m.value.strings() {
-                            let lower = a.to_ascii_lowercase();
-                            if lower.starts_with("kms:") {
+                            if a.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:")) {
                                 seen.kms_action = true;
                             } else if a == "*" {
                                 seen.wildcard_action = true;
