@@ -267,10 +267,10 @@ fn walk_parallel(root: &Path, configs: &mut ConfigCache, out: &mut Discovered) {
                 by_config: Default::default(),
             };
             let mut found = Discovered::default();
-            let path = match piece {
-                Piece::File(p) | Piece::Folder(p) => p,
-            };
-            walk(path, false, &mut cache, &mut filters, &mut found, None);
+            match piece {
+                Piece::Folder(p) => walk_plain(p, &mut cache, &mut filters, &mut found),
+                Piece::File(p) => walk(p, false, &mut cache, &mut filters, &mut found, None),
+            }
             (found, cache)
         })
         .collect();
@@ -396,6 +396,101 @@ fn walk(
     }
 }
 
+/// Walks the folder `root` as [`walk`] does without following links or stopping at
+/// configs — same files, same order, same errors — but lists each folder itself, so it
+/// sees in the listing whether the folder holds a `cmklint.toml` and tells the config
+/// cache (see [`ConfigCache::know_folder`]): the config lookup needs no `stat` then.
+fn walk_plain(root: &Path, configs: &mut ConfigCache, filters: &mut Filters, out: &mut Discovered) {
+    let root = normalize(root);
+    // The folders being walked, each with the entries still to visit, in name order: a
+    // sub-folder is walked where its name falls among the files, as the walk sorted by
+    // name does, which yields the files in path order.
+    let mut stack: Vec<(PathBuf, std::vec::IntoIter<Entry>)> = Vec::new();
+    open_folder(root, configs, &mut stack, out);
+    let mut here: Option<Folder> = None;
+    while let Some((dir, entries)) = stack.last_mut() {
+        let Some((name, kind)) = entries.next() else {
+            stack.pop();
+            continue;
+        };
+        let path = if dir.as_os_str() == "." {
+            PathBuf::from(&name)
+        } else {
+            dir.join(&name)
+        };
+        if kind.is_dir() {
+            if !is_skipped_dir(&name.to_string_lossy()) {
+                open_folder(path, configs, &mut stack, out);
+            }
+            continue;
+        }
+        if !kind.is_file() {
+            continue;
+        }
+        let folder = match here.take() {
+            Some(h) if h.dir == *dir => h,
+            _ => {
+                let _ = configs.unit_key(&path);
+                let filter = filters.get(configs, dir);
+                let rel = filter.rel(&absolute(dir)).to_path_buf();
+                Folder {
+                    dir: dir.clone(),
+                    filter,
+                    rel,
+                }
+            }
+        };
+        if folder.filter.included_rel(&folder.rel.join(&name)) {
+            out.files.push(path);
+        }
+        here = Some(folder);
+    }
+}
+
+/// A folder entry: its name and its type (a link is a link, not what it points at).
+type Entry = (std::ffi::OsString, std::fs::FileType);
+
+/// Lists `dir` sorted by name onto the walk's stack and tells the config cache whether it
+/// holds a `cmklint.toml`; a folder that cannot be listed is reported as [`walk`] reports it.
+fn open_folder(
+    dir: PathBuf,
+    configs: &mut ConfigCache,
+    stack: &mut Vec<(PathBuf, std::vec::IntoIter<Entry>)>,
+    out: &mut Discovered,
+) {
+    let unreadable = |e: &std::io::Error, path: &Path| {
+        Diagnostic::new(
+            IO_ERROR,
+            Severity::Error,
+            Span::point(0),
+            format!("cannot read: {}", io_message(e)),
+        )
+        .with_help("check that the folder exists and that you may read it")
+        .with_file(Arc::new(SourceFile::new(path, String::new())))
+    };
+    match std::fs::read_dir(&dir) {
+        Ok(listing) => {
+            // An entry that cannot be read is reported and the others are walked.
+            let mut entries: Vec<Entry> = Vec::new();
+            for e in listing {
+                match e.and_then(|e| Ok((e.file_name(), e.file_type()?))) {
+                    Ok(entry) => entries.push(entry),
+                    Err(e) => out.errors.push(unreadable(&e, &dir)),
+                }
+            }
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            let config = entries.iter().find(|(name, _)| name == CONFIG_FILE_NAME);
+            match config {
+                Some((_, kind)) if kind.is_symlink() => {}
+                Some((_, kind)) => configs.know_folder(&dir, kind.is_file()),
+                None => configs.know_folder(&dir, false),
+            }
+            stack.push((dir, entries.into_iter()));
+        }
+        Err(e) => out.errors.push(unreadable(&e, &dir)),
+    }
+}
+
 /// The folder whose files a walk is at, with what they share.
 struct Folder {
     dir: PathBuf,
@@ -476,7 +571,26 @@ mod tests {
         {
             let _ = std::os::unix::fs::symlink(root.join("a"), root.join("link-dir"));
             let _ = std::os::unix::fs::symlink(root.join("z.json"), root.join("link.json"));
+            // A linked config governs its folder (the lookup follows the link).
+            let _ = std::fs::create_dir_all(root.join("n/m/e"));
+            let _ = std::os::unix::fs::symlink(
+                root.join("d/cmklint.toml"),
+                root.join("n/m/e/cmklint.toml"),
+            );
+            write(root, "n/m/e/keep.json", "{}");
+            write(root, "n/m/e/skip.json", "{}");
         }
+        // Deeper than the split into pieces, so walked by a thread: a folder's own
+        // config, and a folder named like a config, which is not one.
+        write(
+            root,
+            "n/m/g/cmklint.toml",
+            "[files]\nexclude = [\"skip.json\"]\n",
+        );
+        write(root, "n/m/g/keep.json", "{}");
+        write(root, "n/m/g/skip.json", "{}");
+        write(root, "n/m/g/h/skip.json", "{}");
+        write(root, "n/m/f/cmklint.toml/skip.json", "{}");
 
         let parallel = discover(&[root.to_path_buf()], false, &mut ConfigCache::new(None));
         let mut serial = Discovered::default();
@@ -507,6 +621,11 @@ mod tests {
                 "c/1.json",
                 "c/2.json",
                 "d/keep.json",
+                #[cfg(unix)]
+                "n/m/e/keep.json",
+                "n/m/f/cmklint.toml/skip.json",
+                "n/m/g/h/skip.json",
+                "n/m/g/keep.json",
                 "team/one/p.json",
                 "team/two/q.json",
                 "z.json",

@@ -94,14 +94,16 @@ pub fn run(opts: &Options) -> Report {
     // components, which cost more than the rest of grouping when done for every file.
     // The files of one folder are next to each other in `named` and share a unit: look
     // the unit up and hash it once per folder.
-    let mut grouped: FastMap<UnitKey, Vec<PathBuf>> = FastMap::default();
+    // Units hold references to the paths (of `named` and of `context_files`), not copies.
+    let mut context_files: Vec<(UnitKey, PathBuf)> = Vec::new();
+    let mut grouped: FastMap<UnitKey, Vec<&PathBuf>> = FastMap::default();
     for files in named.chunk_by(|a, b| discover::folder_bytes(a) == discover::folder_bytes(b)) {
         if let Some(first) = files.first() {
             let key = configs.unit_key(first);
-            grouped.entry(key).or_default().extend_from_slice(files);
+            grouped.entry(key).or_default().extend(files);
         }
     }
-    let mut units: BTreeMap<UnitKey, Vec<PathBuf>> = grouped.into_iter().collect();
+    let mut units: BTreeMap<UnitKey, Vec<&PathBuf>> = grouped.into_iter().collect();
     // Context files already given to a unit (named files are in `named_set`).
     let mut in_context: FastSet<PathBuf> = FastSet::default();
     // Keyed by the path's bytes: every path of a run comes from the same normalisation
@@ -118,13 +120,12 @@ pub fn run(opts: &Options) -> Report {
             .map(|p| discover::absolute(p))
             .collect()
     };
-    let mut context_files: Vec<PathBuf> = Vec::new();
-    for key in units.keys().cloned().collect::<Vec<_>>() {
+    for key in units.keys() {
         // A unit's files live under its config's folder. A `--config` file may live
         // anywhere, so under it the context is the folders of the named files instead.
         let roots: Vec<UnitKey> = if opts.config.is_some() {
             let mut dirs: Vec<PathBuf> = units
-                .get(&key)
+                .get(key)
                 .map(|files| files.iter().map(|f| discover::parent_dir(f)).collect())
                 .unwrap_or_default();
             dirs.sort();
@@ -142,11 +143,13 @@ pub fn run(opts: &Options) -> Report {
             for p in discover::unit_files(&root, opts.follow_links, &mut configs) {
                 if !named_set.contains(p.as_os_str()) && !in_context.contains(&p) {
                     in_context.insert(p.clone());
-                    units.entry(key.clone()).or_default().push(p.clone());
-                    context_files.push(p);
+                    context_files.push((key.clone(), p));
                 }
             }
         }
+    }
+    for (key, p) in &context_files {
+        units.entry(key.clone()).or_default().push(p);
     }
 
     // Config errors stop the run for the files they govern.
@@ -167,7 +170,7 @@ pub fn run(opts: &Options) -> Report {
     // whole folders: cross-document rules join only files of one folder (DESIGN §4), and
     // a batch's documents are dropped before the next is read. Findings about the unit's
     // config that each batch repeats are merged by `sort_and_dedup`.
-    let batches: Vec<(&UnitKey, Vec<PathBuf>)> = units
+    let batches: Vec<(&UnitKey, Vec<&PathBuf>)> = units
         .iter()
         .flat_map(|(key, files)| {
             folder_batches(files, BATCH_FILES)
@@ -208,22 +211,22 @@ const BATCH_FILES: usize = 128;
 
 /// Splits a unit's files into batches of whole folders, each of about `size` files (a
 /// folder with more files than that is a batch of its own).
-fn folder_batches(files: &[PathBuf], size: usize) -> Vec<Vec<PathBuf>> {
+fn folder_batches<'a>(files: &[&'a PathBuf], size: usize) -> Vec<Vec<&'a PathBuf>> {
+    let mut sorted: Vec<&PathBuf> = files.to_vec();
     if files.len() <= size {
-        return vec![files.to_vec()];
+        return vec![sorted];
     }
-    let mut sorted: Vec<&PathBuf> = files.iter().collect();
     sorted.sort_by(|a, b| a.parent().cmp(&b.parent()).then_with(|| a.cmp(b)));
-    let mut out: Vec<Vec<PathBuf>> = Vec::new();
-    let mut batch: Vec<PathBuf> = Vec::new();
+    let mut out: Vec<Vec<&PathBuf>> = Vec::new();
+    let mut batch: Vec<&PathBuf> = Vec::new();
     for path in sorted {
         let new_folder = batch
             .last()
-            .is_some_and(|last: &PathBuf| last.parent() != path.parent());
+            .is_some_and(|last: &&PathBuf| last.parent() != path.parent());
         if new_folder && batch.len() >= size {
             out.push(std::mem::take(&mut batch));
         }
-        batch.push(path.clone());
+        batch.push(path);
     }
     if !batch.is_empty() {
         out.push(batch);
@@ -246,7 +249,7 @@ struct UnitOutcome {
 /// the findings on the named files; the documents are dropped on return.
 fn lint_unit(
     config: &Config,
-    files: &[PathBuf],
+    files: &[&PathBuf],
     named_set: &FastSet<&OsStr>,
     stdin: Option<&(PathBuf, &String)>,
     skipped: &Mutex<Vec<String>>,
@@ -255,6 +258,7 @@ fn lint_unit(
     let max = config.max_size_bytes().unwrap_or(10 << 20);
     let loaded: Vec<(&PathBuf, Loaded)> = files
         .par_iter()
+        .copied()
         // Configuration, not a linted input (DESIGN §2): not even read.
         .filter(|path| !is_config_input(config, path))
         .map(|path| {
@@ -819,6 +823,31 @@ impl ConfigCache {
 
     /// Takes in what another cache (a clone of this one, used by one branch of a parallel
     /// walk) has found.
+    /// Records what a walk saw when it listed `dir`: whether it holds a `cmklint.toml`
+    /// (a regular file; a link is left to [`ConfigCache::nearest_config`], which
+    /// follows it). Spares the lookup its `stat` of the folder. Without a config of its
+    /// own, a folder's answer is its parent's (looked up if not known yet: the first
+    /// folder of a walk; the walk then goes downwards through known folders).
+    pub fn know_folder(&mut self, dir: &Path, has_config: bool) {
+        if self.override_path.is_some() || self.nearest.contains_key(dir.as_os_str()) {
+            return;
+        }
+        let found = if has_config {
+            Some(discover::normalize(&dir.join(CONFIG_FILE_NAME)))
+        } else {
+            let parent = match dir.parent() {
+                Some(p) if p.as_os_str().is_empty() => Path::new("."),
+                Some(p) => p,
+                None => return,
+            };
+            match self.nearest.get(parent.as_os_str()) {
+                Some(hit) => hit.clone(),
+                None => self.nearest_config(parent),
+            }
+        };
+        self.nearest.insert(dir.as_os_str().to_owned(), found);
+    }
+
     pub fn absorb(&mut self, other: ConfigCache) {
         self.nearest.reserve(other.nearest.len());
         for (k, v) in other.nearest {
@@ -953,11 +982,12 @@ mod tests {
             .iter()
             .map(PathBuf::from)
             .collect();
-        let names = |bs: Vec<Vec<PathBuf>>| -> Vec<Vec<String>> {
+        let names = |bs: Vec<Vec<&PathBuf>>| -> Vec<Vec<String>> {
             bs.iter()
                 .map(|b| b.iter().map(|p| p.display().to_string()).collect())
                 .collect()
         };
+        let files: Vec<&PathBuf> = files.iter().collect();
         assert_eq!(
             names(folder_batches(&files, 2)),
             [
