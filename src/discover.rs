@@ -326,25 +326,18 @@ fn walk(
                 // Loops and unreadable folders: report and go on.
                 let path = e.path().map(normalize).unwrap_or_else(|| root_norm.clone());
                 if !stop_at_configs {
-                    let (msg, help) = if e.loop_ancestor().is_some() {
-                        (
-                            "symbolic link loop, so it was not followed".to_string(),
-                            "remove the link that points back to a folder above it, or run without `--follow-links`",
+                    out.errors.push(if e.loop_ancestor().is_some() {
+                        Diagnostic::new(
+                            IO_ERROR,
+                            Severity::Error,
+                            Span::point(0),
+                            "symbolic link loop, so it was not followed",
                         )
+                        .with_help("remove the link that points back to a folder above it, or run without `--follow-links`")
+                        .with_file(Arc::new(SourceFile::new(path, String::new())))
                     } else {
-                        (
-                            format!(
-                                "cannot read: {}",
-                                e.io_error().map(io_message).unwrap_or_default()
-                            ),
-                            "check that the folder exists and that you may read it",
-                        )
-                    };
-                    out.errors.push(
-                        Diagnostic::new(IO_ERROR, Severity::Error, Span::point(0), msg)
-                            .with_help(help)
-                            .with_file(Arc::new(SourceFile::new(path, String::new()))),
-                    );
+                        unreadable_folder(&e.io_error().map(io_message).unwrap_or_default(), path)
+                    });
                 }
                 continue;
             }
@@ -378,12 +371,7 @@ fn walk(
         let dir = parent_dir(&file);
         let folder = match here.take() {
             Some(h) if h.dir == dir => h,
-            _ => {
-                let _ = configs.unit_key(&file);
-                let filter = filters.get(configs, &dir);
-                let rel = filter.rel(&absolute(&dir)).to_path_buf();
-                Folder { dir, filter, rel }
-            }
+            _ => Folder::enter(dir, &file, configs, filters),
         };
         let included = match file.file_name() {
             Some(name) => folder.filter.included_rel(&folder.rel.join(name)),
@@ -429,16 +417,7 @@ fn walk_plain(root: &Path, configs: &mut ConfigCache, filters: &mut Filters, out
         }
         let folder = match here.take() {
             Some(h) if h.dir == *dir => h,
-            _ => {
-                let _ = configs.unit_key(&path);
-                let filter = filters.get(configs, dir);
-                let rel = filter.rel(&absolute(dir)).to_path_buf();
-                Folder {
-                    dir: dir.clone(),
-                    filter,
-                    rel,
-                }
-            }
+            _ => Folder::enter(dir.clone(), &path, configs, filters),
         };
         if folder.filter.included_rel(&folder.rel.join(&name)) {
             out.files.push(path);
@@ -458,16 +437,6 @@ fn open_folder(
     stack: &mut Vec<(PathBuf, std::vec::IntoIter<Entry>)>,
     out: &mut Discovered,
 ) {
-    let unreadable = |e: &std::io::Error, path: &Path| {
-        Diagnostic::new(
-            IO_ERROR,
-            Severity::Error,
-            Span::point(0),
-            format!("cannot read: {}", io_message(e)),
-        )
-        .with_help("check that the folder exists and that you may read it")
-        .with_file(Arc::new(SourceFile::new(path, String::new())))
-    };
     match std::fs::read_dir(&dir) {
         Ok(listing) => {
             // An entry that cannot be read is reported and the others are walked.
@@ -475,7 +444,9 @@ fn open_folder(
             for e in listing {
                 match e.and_then(|e| Ok((e.file_name(), e.file_type()?))) {
                     Ok(entry) => entries.push(entry),
-                    Err(e) => out.errors.push(unreadable(&e, &dir)),
+                    Err(e) => out
+                        .errors
+                        .push(unreadable_folder(&io_message(&e), dir.clone())),
                 }
             }
             entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -487,8 +458,20 @@ fn open_folder(
             }
             stack.push((dir, entries.into_iter()));
         }
-        Err(e) => out.errors.push(unreadable(&e, &dir)),
+        Err(e) => out.errors.push(unreadable_folder(&io_message(&e), dir)),
     }
+}
+
+/// The finding on a folder a walk cannot list (`why`: the system's reason).
+fn unreadable_folder(why: &str, path: PathBuf) -> Diagnostic {
+    Diagnostic::new(
+        IO_ERROR,
+        Severity::Error,
+        Span::point(0),
+        format!("cannot read: {why}"),
+    )
+    .with_help("check that the folder exists and that you may read it")
+    .with_file(Arc::new(SourceFile::new(path, String::new())))
 }
 
 /// The folder whose files a walk is at, with what they share.
@@ -497,6 +480,22 @@ struct Folder {
     filter: Arc<Filter>,
     /// The folder relative to the filter's base (absolute if it is not under it).
     rel: PathBuf,
+}
+
+impl Folder {
+    /// The walk reaches `dir` at its first file, `file`: its config is looked up (and
+    /// loaded) and its filter found, once for all the folder's files.
+    fn enter(
+        dir: PathBuf,
+        file: &Path,
+        configs: &mut ConfigCache,
+        filters: &mut Filters,
+    ) -> Folder {
+        let _ = configs.unit_key(file);
+        let filter = filters.get(configs, &dir);
+        let rel = filter.rel(&absolute(&dir)).to_path_buf();
+        Folder { dir, filter, rel }
+    }
 }
 
 /// Every lintable file of a unit: under the config's folder (not descending into folders
@@ -560,11 +559,8 @@ mod tests {
         ] {
             write(root, rel, "{}");
         }
-        write(
-            root,
-            "d/cmklint.toml",
-            "[files]\nexclude = [\"skip.json\"]\n",
-        );
+        let excludes_skip = "[files]\nexclude = [\"skip.json\"]\n";
+        write(root, "d/cmklint.toml", excludes_skip);
         write(root, "d/keep.json", "{}");
         write(root, "d/skip.json", "{}");
         #[cfg(unix)]
@@ -582,11 +578,7 @@ mod tests {
         }
         // Deeper than the split into pieces, so walked by a thread: a folder's own
         // config, and a folder named like a config, which is not one.
-        write(
-            root,
-            "n/m/g/cmklint.toml",
-            "[files]\nexclude = [\"skip.json\"]\n",
-        );
+        write(root, "n/m/g/cmklint.toml", excludes_skip);
         write(root, "n/m/g/keep.json", "{}");
         write(root, "n/m/g/skip.json", "{}");
         write(root, "n/m/g/h/skip.json", "{}");

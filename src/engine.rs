@@ -821,8 +821,6 @@ impl ConfigCache {
         found
     }
 
-    /// Takes in what another cache (a clone of this one, used by one branch of a parallel
-    /// walk) has found.
     /// Records what a walk saw when it listed `dir`: whether it holds a `cmklint.toml`
     /// (a regular file; a link is left to [`ConfigCache::nearest_config`], which
     /// follows it). Spares the lookup its `stat` of the folder. Without a config of its
@@ -848,6 +846,8 @@ impl ConfigCache {
         self.nearest.insert(dir.as_os_str().to_owned(), found);
     }
 
+    /// Takes in what another cache (a clone of this one, used by one branch of a parallel
+    /// walk) has found.
     pub fn absorb(&mut self, other: ConfigCache) {
         self.nearest.reserve(other.nearest.len());
         for (k, v) in other.nearest {
