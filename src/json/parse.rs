@@ -850,6 +850,21 @@ impl<'a> Parser<'a> {
         let comma = extra.last().map_or(first, |l| first.cover(*l));
         let mut edits = vec![(first, String::new())];
         edits.extend(extra.iter().map(|c| (*c, String::new())));
+        // The closer really ends the container only if what follows it fits the parent
+        // (`,` or the parent's own closer). Before a stray `]` (`},\n]  {`) the comma
+        // separates elements and the `]` is the mistake: the finding stands, without a
+        // fix, since removing the comma would make the parser read the rest differently.
+        let parent = self
+            .stack
+            .len()
+            .checked_sub(2)
+            .and_then(|i| self.stack.get(i))
+            .map(|p| p.kind);
+        let fits = match parent {
+            None => true,
+            Some(Kind::Object) => matches!(self.lex.peek(0), Tok::Comma | Tok::RBrace | Tok::Eof),
+            Some(Kind::Array) => matches!(self.lex.peek(0), Tok::Comma | Tok::RBracket | Tok::Eof),
+        };
         let Some(f) = self.stack.last() else {
             return;
         };
@@ -870,7 +885,7 @@ impl<'a> Parser<'a> {
         self.issues.push(
             SyntaxIssue::new("json-trailing-comma", comma, message)
                 .with_help(help)
-                .with_fix(Some(edits)),
+                .with_fix(fits.then_some(edits)),
         );
     }
 
@@ -1751,9 +1766,18 @@ fn comment_issue(text: &str, c: &Comment) -> SyntaxIssue {
             "close it with `*/`, or better remove the comment: JSON does not allow comments",
         ),
     };
+    // `https://…` whose opening quote is lost lexes as the word `https:` and a comment:
+    // removing the "comment" would cut the URL, so the finding comes without a fix.
+    let url = !c.block && {
+        let b = text.as_bytes();
+        c.span.start >= 2
+            && b.get(c.span.start - 1) == Some(&b':')
+            && b.get(c.span.start - 2)
+                .is_some_and(u8::is_ascii_alphanumeric)
+    };
     SyntaxIssue::new("json-comment", c.span, message)
         .with_help(help)
-        .with_fix(if c.closed {
+        .with_fix(if c.closed && !url {
             Some(vec![comment_removal(text, c.span)])
         } else {
             None
@@ -1978,6 +2002,23 @@ mod tests {
     }
 
     #[test]
+    fn trailing_comma_before_a_stray_closer_has_no_fix() {
+        // `},` then a stray `]` and the next binding: the comma separates two bindings and
+        // the `]` is the mistake, so removing the comma is no fix.
+        let t = "{\"b\": [{\"m\": [\"x\"]},\n]  {\"m\": []}]}";
+        let p = parse(t);
+        let tc = p.issues.iter().find(|i| i.rule == "json-trailing-comma");
+        assert!(tc.is_some_and(|i| i.fix.is_none()), "{:?}", p.issues);
+        // The closer really ends the container: followed by the parent's `,` or closer, or
+        // by the end of a truncated document.
+        for t in ["{\"a\": [1,], \"b\": 2}", "[[1,]]", "{\"a\": [1,]"] {
+            let p = parse(t);
+            let tc = p.issues.iter().find(|i| i.rule == "json-trailing-comma");
+            assert!(tc.is_some_and(|i| i.fix.is_some()), "{t}: {:?}", p.issues);
+        }
+    }
+
+    #[test]
     fn missing_comma_between_members() {
         let t = "{\n  \"Effect\": \"Allow\"\n  \"Action\": \"kms:*\"\n}";
         let p = parse(t);
@@ -2111,6 +2152,15 @@ mod tests {
         let t = "[true/*x*/,false]";
         let edits = parse(t).issues[0].fix.clone().unwrap_or_default();
         assert_eq!(apply_edits(t, &edits).unwrap_or_default(), "[true,false]");
+        // A URL whose opening quote is lost (`"a "https://x.y",`) is not a comment to cut.
+        let t = "{\"k\": [\"a \"https://schema.example.com/x.json#\",\n \"b\"]}";
+        let p = parse(t);
+        let c = p.issues.iter().find(|i| i.rule == "json-comment");
+        assert!(c.is_some_and(|c| c.fix.is_none()), "{:?}", p.issues);
+        let t = "{\"k\": 1, // note\n \"b\": 2}";
+        let p = parse(t);
+        let c = p.issues.iter().find(|i| i.rule == "json-comment");
+        assert!(c.is_some_and(|c| c.fix.is_some()), "{:?}", p.issues);
     }
 
     #[test]

@@ -149,7 +149,7 @@ JSON does not allow it and AWS KMS rejects the policy. It typically happens when
 
 ## Fix
 
-Removes the comma.
+Removes the comma. When what follows the `]` or `}` does not fit there (`},` then a stray `]` and the next element), the comma is a separator and the bracket is the mistake: the finding comes without a fix.
 "#,
     true,
 ));
@@ -186,7 +186,7 @@ A `Sid` can carry the note instead: statement ids in key policies may contain sp
 
 ## Fix
 
-Removes the comment — the whole line when the comment is alone on it. An unclosed `/*` is not removed automatically.
+Removes the comment — the whole line when the comment is alone on it. An unclosed `/*` is not removed automatically, nor a `//` right after a word and a colon (`https://…` whose opening quote was lost: removing it would cut the URL).
 "#,
     true,
 ));
