@@ -5,13 +5,14 @@
 //! overlap another's, apply them, verify, repeat — one fix may reveal the next mistake (a
 //! strict parser only sees the first) — until nothing fixable is left or [`MAX_PASSES`].
 //! A batch of fixes is kept only if the result parses no worse than before, is still a
-//! document cmklint recognises, and no fixed rule fires again where its fix was applied;
-//! otherwise the fixes are tried one by one and the failing ones are refused. Only the
-//! edited bytes change: the BOM, the line endings (a replacement's `\n` becomes the file's
-//! line ending) and everything else stay as they were. A replacement is the text to write;
-//! one that lands inside a string literal (a fix of the policy embedded in `aws kms
-//! get-key-policy` output) must come escaped for that string, and must stay inside it,
-//! or the fix is refused. Files are replaced atomically by [`write`].
+//! document cmklint recognises, and no fixed rule fires again where its fix was applied or
+//! more often than before; otherwise the fixes are tried one by one and the failing ones
+//! are refused. Only the edited bytes change: the BOM, the line endings (a replacement's
+//! `\n` becomes the file's line ending) and everything else stay as they were. A
+//! replacement is the text to write; one that lands inside a string literal (a fix of the
+//! policy embedded in `aws kms get-key-policy` output) must come escaped for that string,
+//! and must stay inside it, or the fix is refused. Files are replaced atomically by
+//! [`write`].
 //!
 //! This module never prints; `main` renders what [`run`] returns.
 
@@ -95,6 +96,17 @@ pub struct TextFix {
 /// relative to it), re-linting after each pass. `lint` must lint a text as the file it
 /// came from (see [`engine::lint_text`]).
 pub fn fix_text(text: &str, lint: &dyn Fn(&str) -> Vec<Diagnostic>) -> TextFix {
+    fix_text_passes(text, lint, MAX_PASSES)
+}
+
+/// [`fix_text`] with at most `max_passes` passes (at most [`MAX_PASSES`]); one pass shows
+/// what a single round of fixes does, as the fuzz target checks it.
+pub fn fix_text_passes(
+    text: &str,
+    lint: &dyn Fn(&str) -> Vec<Diagnostic>,
+    max_passes: usize,
+) -> TextFix {
+    let max_passes = max_passes.min(MAX_PASSES);
     let mut out = TextFix {
         text: text.to_string(),
         ..TextFix::default()
@@ -105,7 +117,7 @@ pub fn fix_text(text: &str, lint: &dyn Fn(&str) -> Vec<Diagnostic>) -> TextFix {
     let mut blocked: Vec<(&'static str, Span)> = Vec::new();
     let mut seen: HashSet<u64> = HashSet::from([hash(text)]);
 
-    while out.passes < MAX_PASSES {
+    while out.passes < max_passes {
         let mut candidates = Vec::new();
         for d in diags.iter().filter(|d| is_fixable(d)) {
             if blocked.contains(&(d.rule, d.span)) {
@@ -439,6 +451,17 @@ fn attempt(
     let syntax_after = new_diags.iter().filter(|d| is_syntax_rule(d.rule)).count();
     if syntax_after > syntax_before {
         return Err("the fixed text would have more syntax findings than before".to_string());
+    }
+    // A fixed rule fires no more often than before: a fix that changes how the parser
+    // recovers a broken document can bring findings of its own rule to light elsewhere.
+    let count = |ds: &[Diagnostic], rule: &str| ds.iter().filter(|d| d.rule == rule).count();
+    for c in chosen {
+        if count(&new_diags, c.rule) > count(diags, c.rule) {
+            return Err(format!(
+                "`{}` would fire more often after the fix than before",
+                c.rule
+            ));
+        }
     }
     for c in chosen {
         // Where each edit of the fix landed in the new text.

@@ -218,3 +218,79 @@ fn fix_crashers_are_fixed_once_and_for_all() {
         );
     }
 }
+
+/// Inputs found by the fuzz target `fix_idempotent` (or the random search run alongside it)
+/// on which a round of fixes made a fixed rule fire more often or applied a wrong fix:
+/// (what the bug was, input, the rules `--fix` may apply to it).
+const FIX_PASS_CRASHERS: &[(&str, &str, &[&str])] = &[
+    (
+        // `json-trailing-comma` and `gcp-member-format` fixed in one pass: removing the
+        // comma before a stray `]` made the parser read three more bindings' members.
+        "trailing comma before a stray `]` fixed together with a member",
+        include_str!("regressions/fix-batch-reveals-more-members.json"),
+        &["gcp-member-format"],
+    ),
+    (
+        // A comma before a stray `]` between two bindings is a separator: no fix.
+        "trailing comma before a stray `]`",
+        include_str!("regressions/fix-comma-before-stray-bracket.json"),
+        &[],
+    ),
+    (
+        // `"serv "https://schema…"`: the `//` of the URL is no comment to remove.
+        "comment inside a URL that lost its opening quote",
+        include_str!("regressions/fix-comment-inside-url.json"),
+        &[],
+    ),
+    (
+        // Removing a real `//` comment makes the document a GCP policy; the member
+        // findings that appear are fixed in the next pass, not counted against it.
+        "comment removal that reveals a policy's members",
+        include_str!("regressions/fix-comment-reveals-gcp-policy.json"),
+        &["json-comment", "gcp-member-format"],
+    ),
+];
+
+#[test]
+fn no_fix_pass_makes_its_rule_fire_more_often() {
+    let config = Config::default();
+    let lint = |t: &str| engine::lint_text(Path::new("policy.json"), t, &config);
+    let count = |ds: &[cmklint::diagnostic::Diagnostic], rule: &str| {
+        ds.iter().filter(|d| d.rule == rule).count()
+    };
+    for (what, input, allowed) in FIX_PASS_CRASHERS {
+        let mut current = input.to_string();
+        let mut applied = Vec::new();
+        for _ in 0..fix::MAX_PASSES {
+            let step = fix::fix_text_passes(&current, &lint, 1);
+            if step.applied.is_empty() {
+                break;
+            }
+            let before = lint(&current);
+            let after = lint(&step.text);
+            for a in &step.applied {
+                assert!(
+                    count(&after, a.rule) <= count(&before, a.rule),
+                    "{what}: `{}` fires {} times before its fix and {} after:\n{}",
+                    a.rule,
+                    count(&before, a.rule),
+                    count(&after, a.rule),
+                    step.text
+                );
+                applied.push(a.rule);
+            }
+            current = step.text;
+        }
+        assert!(
+            applied.iter().all(|r| allowed.contains(r)),
+            "{what}: applied {applied:?}, expected only {allowed:?}"
+        );
+        let whole = fix::fix_text(input, &lint);
+        let second = fix::fix_text(&whole.text, &lint);
+        assert!(
+            second.applied.is_empty() && second.text == whole.text,
+            "{what}: a second run applied {:?}",
+            second.applied
+        );
+    }
+}

@@ -264,6 +264,42 @@ fn a_fix_that_does_not_fix_is_refused_and_does_not_loop() {
 }
 
 #[test]
+fn a_fix_after_which_its_rule_fires_more_often_is_refused() {
+    // `x-member` fires on "ab" and fixes it to "c"; each "c" (as when a syntax fix makes
+    // the parser read the rest of a broken file differently) brings two findings of the
+    // same rule to light at the end of the text, away from the edit.
+    let lint = |t: &str| {
+        let mut out = parse_issues(t);
+        if let Some(i) = t.find("ab") {
+            out.push(diag(
+                "x-member",
+                Span::new(i, i + 2),
+                vec![(Span::new(i, i + 2), "c")],
+            ));
+        }
+        let end = t.len() - 1;
+        for _ in 0..2 * t.matches('c').count() {
+            out.push(Diagnostic::new(
+                "x-member",
+                Severity::Error,
+                Span::new(end, end + 1),
+                "revealed",
+            ));
+        }
+        out
+    };
+    let text = "[\"ab\", 1, 2, 3]";
+    let r = fix_text(text, &lint);
+    assert_eq!(r.text, text, "applied {:?}", r.applied);
+    assert_eq!(r.refused.len(), 1, "{:?}", r.refused);
+    assert!(
+        r.refused[0].reason.contains("more often"),
+        "{:?}",
+        r.refused
+    );
+}
+
+#[test]
 fn a_bad_fix_in_a_batch_does_not_block_the_good_ones() {
     let lint = |t: &str| {
         let mut out = fake_lint(t);
