@@ -93,6 +93,14 @@ const CRASHERS: &[(&str, &str)] = &[
             "}\n",
         ),
     ),
+    (
+        // A splice-and-mutate search (run alongside `fix_idempotent`, 268,631 inputs):
+        // the fix for statements pasted after the `Statement` array took the indent of the
+        // line one byte before the gap, which was inside a `“`, and sliced the text there.
+        // Minimised from a 1,410-byte key policy with the ARM template and smart quotes.
+        "statements pasted after the array, the gap right after a smart quote",
+        "Statement:[\u{201c}\n]{Effect\"",
+    ),
 ];
 
 const FORMATS: [Format; 6] = [

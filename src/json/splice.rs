@@ -230,8 +230,14 @@ fn newline(text: &str) -> &'static str {
     }
 }
 
+/// The start of the line holding byte `at`, which may lie inside a character (one byte
+/// before a `”`, say): the search is over bytes, and a line starts after a `\n`.
 fn line_start(text: &str, at: usize) -> usize {
-    text[..at].rfind('\n').map_or(0, |i| i + 1)
+    let b = text.as_bytes();
+    b[..at.min(b.len())]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |i| i + 1)
 }
 
 /// A deletion of `span` widened to its whole line (line break included) when nothing but
