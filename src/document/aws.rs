@@ -829,7 +829,12 @@ fn scan(node: &Node, seen: &mut Seen, depth: usize) {
         Value::Object(members) => {
             for m in members {
                 match m.key.as_str() {
-                    "Principal" | "NotPrincipal" => seen.principal = true,
+                    "Principal" | "NotPrincipal" => {
+                        seen.principal = true;
+                        // An `Action` written inside the principal (its `}` misplaced)
+                        // still says what the policy is for.
+                        scan(&m.value, seen, depth + 1);
+                    }
                     "Action" | "NotAction" => {
                         for (a, _) in m.value.strings() {
                             if a.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:")) {
@@ -959,6 +964,18 @@ mod tests {
     }
   ]
 }"#;
+
+    #[test]
+    fn key_policy_with_its_action_inside_the_principal_is_recognised() {
+        // Valid JSON with the principal's `}` after `Action`: still a key policy, so the
+        // statement rules can say what is wrong.
+        let t = KEY_POLICY.replace(
+            "\"arn:aws:iam::111122223333:root\"},\n      \"Action\": \"kms:*\",",
+            "\"arn:aws:iam::111122223333:root\",\n      \"Action\": \"kms:*\"},",
+        );
+        assert_ne!(t, KEY_POLICY);
+        assert!(matches!(classify_text(&t), Some(AwsDoc::KeyPolicy(_))));
+    }
 
     #[test]
     fn key_policy_is_recognised() {

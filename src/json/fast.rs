@@ -7,16 +7,14 @@
 //! it is not sure about: any syntax error, a comment, a control character or an escape the
 //! recovering parser reports, nesting deeper than [`MAX_DEPTH`], content after the
 //! document, an empty text. It also gives up where the recovering parser has something
-//! to say about valid JSON: a duplicate key, and a `Principal` / `NotPrincipal` /
-//! `Condition` object holding statement elements (which that parser reads as a missing
-//! `}`). The caller then parses again with the recovering parser, which stays the single
-//! authority on every finding.
+//! to say about valid JSON: a duplicate key. The caller then parses again with the
+//! recovering parser, which stays the single authority on every finding.
 //!
 //! It works on bytes, never recurses (containers live on an explicit stack), scans string
 //! bodies and indentation eight bytes at a time, and allocates each container's vector
 //! once at its final size.
 
-use super::parse::{MAX_DEPTH, STATEMENT_ELEMENTS};
+use super::parse::MAX_DEPTH;
 use super::strmap::{hex4, simple_escape};
 use super::{Member, Node, Str, Value};
 use crate::source::Span;
@@ -139,16 +137,6 @@ pub(super) fn parse(text: &str) -> Option<Fast> {
                     stack.pop();
                     if has_duplicate(&object) {
                         return None;
-                    }
-                    // The name of this object: the key its parent is waiting on.
-                    let name = stack.last().filter(|p| p.object).map(|p| p.key.as_str());
-                    if let Some(own @ ("Principal" | "NotPrincipal" | "Condition")) = name {
-                        if object
-                            .iter()
-                            .any(|m| m.key != own && STATEMENT_ELEMENTS.contains(&m.key.as_str()))
-                        {
-                            return None;
-                        }
                     }
                     node = Node::new(Value::Object(object), span);
                 }
@@ -578,8 +566,6 @@ mod tests {
             "{\"a\"",
             "{\"a\":1",
             "{\"a\": 1, \"a\": 2}",
-            "{\"Principal\": {\"AWS\": \"*\", \"Action\": \"kms:*\"}}",
-            "{\"Condition\": {\"Bool\": {}, \"Effect\": \"Allow\"}}",
         ];
         for t in refused {
             assert!(fast(t).is_none(), "accepted {t:?}");
@@ -607,6 +593,11 @@ mod tests {
     #[test]
     fn accepts_near_misses_of_the_refusals() {
         for t in [
+            // Statement elements inside a `Principal` or `Condition` of valid JSON: the
+            // recovering parser keeps the tree as written too (a `}` that is really missing
+            // leaves the text invalid).
+            "{\"Principal\": {\"AWS\": \"*\", \"Action\": \"kms:*\"}}",
+            "{\"Condition\": {\"Bool\": {}, \"Effect\": \"Allow\"}}",
             "{\"Principal\": {\"AWS\": \"*\", \"Principal\": 1}}",
             "{\"Principal\": {\"AWS\": \"*\"}, \"Action\": \"kms:*\"}",
             "[{\"AWS\": \"*\", \"Action\": \"kms:*\"}]",

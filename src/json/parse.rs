@@ -610,10 +610,17 @@ impl<'a> Parser<'a> {
 
     /// Closes the top object with the `}` at `close`. If it is a statement's `Principal`
     /// or `Condition` that holds statement elements (`"Principal": {"AWS": "…", "Action":
-    /// …}`), its own `}` is the one missing: it ends before the first of them, they go back
-    /// to the statement, and this `}` closes the statement.
+    /// …}`), and this `}` is followed by what follows a statement (`, {`, `]`, the end),
+    /// its own `}` is the one missing: it ends before the first of them, they go back to
+    /// the statement, and this `}` closes the statement. Followed by `,` and a key, or by
+    /// `}`, this `}` does close it, as in valid JSON, and the tree stays as written.
     fn close_object(&mut self, close: Span) {
-        let split = self.stack.last().and_then(|f| {
+        let ends_statement = match self.lex.peek(0) {
+            Tok::RBracket | Tok::Eof => true,
+            Tok::Comma => *self.lex.peek(1) == Tok::LBrace,
+            _ => false,
+        };
+        let split = self.stack.last().filter(|_| ends_statement).and_then(|f| {
             let own = f.name.as_deref()?;
             if !matches!(own, "Principal" | "NotPrincipal" | "Condition")
                 || !self.parent_is_object()
@@ -2168,6 +2175,26 @@ mod tests {
         let t = "{\"a\": 1}\n{\"b\": 2}";
         assert_eq!(rules(t), vec!["json-syntax"]);
         assert_eq!(rules("{\"a\": 1},"), vec!["json-trailing-comma"]);
+    }
+
+    #[test]
+    fn statement_elements_inside_a_closed_principal_stay_there() {
+        // Valid JSON: the `}` after `Action` closes the `Principal` (a `,` and a key, or
+        // the statement's `}`, follow it), so the tree is as written and there is no
+        // syntax finding; the AWS rules report `Action` as a principal type.
+        for t in [
+            "{\"Statement\": [{\"Principal\": {\"AWS\": \"*\", \"Action\": \"kms:*\"}, \"Resource\": \"*\"}]}",
+            "{\"Statement\": [{\"Principal\": {\"AWS\": \"*\", \"Action\": \"kms:*\"}}]}",
+            "{\"Statement\": [{\"Condition\": {\"Bool\": {}, \"Effect\": \"Allow\"}}]}",
+        ] {
+            let p = parse_slow(t);
+            assert!(p.issues.is_empty(), "{t}: {:?}", p.issues);
+            let root = p.root.unwrap_or(Node::new(Value::Null, Span::default()));
+            let inner = root
+                .pointer("/Statement/0/Principal/Action")
+                .or_else(|| root.pointer("/Statement/0/Condition/Effect"));
+            assert!(inner.is_some(), "{t}: element moved out");
+        }
     }
 
     /// (text, the one finding's message contains, pointer that must read back, its value)

@@ -267,8 +267,12 @@ fn check_statement(st: &Statement, members: &[Member], whole: bool, out: &mut Ve
                     }
                     for pm in members {
                         if !PRINCIPAL_TYPES.contains(&pm.key.as_str()) {
+                            let element =
+                                crate::json::STATEMENT_ELEMENTS.contains(&pm.key.as_str());
                             let help = match suggest(&pm.key, PRINCIPAL_TYPES) {
                                 Some(s) => format!("did you mean `{s}`? principal types are case-sensitive"),
+                                // `"Principal": {"AWS": "…", "Action": …}`: the `}` is misplaced.
+                                None if element => format!("`{}` is an element of the statement, written inside `{key}`: close `{key}` with `}}` before `\"{}\"`", pm.key, pm.key),
                                 None => "a principal type is `AWS`, `Service`, `Federated` or `CanonicalUser`".to_string(),
                             };
                             push(
