@@ -9,6 +9,10 @@
 # tests/regressions/*, uses fuzz/cmklint.dict, logs to fuzz/logs/TARGET.log and leaves
 # crashing inputs in fuzz/artifacts/TARGET/. Exits 1 if any target crashed.
 #
+# Besides the libFuzzer targets, the target `splice_search` (fuzz/search/, a plain
+# program) splices the fixtures into each other and checks all three targets' properties
+# on the results; it runs by default and can be named like the others.
+#
 # Needs cargo-fuzz (`cargo install cargo-fuzz`). On a stable toolchain it runs with
 # RUSTC_BOOTSTRAP=1 and without a sanitizer (`-s none`): Rust code needs no ASan, and
 # libFuzzer still catches panics, aborts, timeouts and out-of-memory.
@@ -32,6 +36,7 @@ if [[ $# -gt 0 ]]; then
     targets=("$@")
 else
     mapfile -t targets < <(sed -n 's/^name = "\([a-z_]*\)"$/\1/p' fuzz/Cargo.toml | grep -v '^cmklint-fuzz$')
+    targets+=(splice_search)
 fi
 
 # cargo-fuzz builds into fuzz/target unless told otherwise; keep the helpers' shared build
@@ -42,6 +47,11 @@ export RUSTC_BOOTSTRAP=1
 echo "building the fuzz targets" >&2
 build_log="$(mktemp)"
 if ! cargo fuzz build -s none >"$build_log" 2>&1; then
+    cat "$build_log" >&2
+    rm -f "$build_log"
+    exit 2
+fi
+if ! cargo build --release --manifest-path fuzz/search/Cargo.toml >"$build_log" 2>&1; then
     cat "$build_log" >&2
     rm -f "$build_log"
     exit 2
@@ -58,8 +68,29 @@ seed() {
     done < <(find fixtures tests/regressions -type f \( -name '*.json' -o -name '*.txt' \) -print0 2>/dev/null)
 }
 
+# Not a libFuzzer target: the splice-and-mutate search (fuzz/search/main.rs), seeded from
+# the same files, checking all three targets' properties.
+run_search() {
+    local log="fuzz/logs/splice_search.log"
+    local start end rc=0
+    start=$(date +%s)
+    fuzz/search/target/release/splice_search "$seconds" >"$log" 2>&1 || rc=$?
+    end=$(date +%s)
+    local execs failures
+    execs=$(sed -n 's/^splice_search\t[0-9]*s\t\([0-9]*\) execs.*/\1/p' "$log" | tail -1)
+    failures=$(sed -n 's/.*\t\([0-9]*\) failures$/\1/p' "$log" | tail -1)
+    printf '%s\t%ss\t%s execs\t%s exec/s\texit %s\t%s new artifacts\n' \
+        splice_search "$((end - start))" "${execs:-?}" "$(( ${execs:-0} / ( end - start > 0 ? end - start : 1 ) ))" \
+        "$rc" "${failures:-?}" >"fuzz/logs/splice_search.summary"
+    return 0
+}
+
 run_one() {
     local t="$1"
+    if [[ "$t" == splice_search ]]; then
+        run_search
+        return 0
+    fi
     seed "$t"
     mkdir -p "fuzz/artifacts/$t"
     local log="fuzz/logs/$t.log"
