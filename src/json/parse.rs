@@ -668,12 +668,14 @@ impl<'a> Parser<'a> {
         self.close(close);
     }
 
+    /// The kind of the container around the top one (`None` at the root).
+    fn parent_kind(&self) -> Option<Kind> {
+        let i = self.stack.len().checked_sub(2)?;
+        self.stack.get(i).map(|p| p.kind)
+    }
+
     fn parent_is_object(&self) -> bool {
-        self.stack.len() >= 2
-            && self
-                .stack
-                .get(self.stack.len() - 2)
-                .is_some_and(|p| p.kind == Kind::Object)
+        self.parent_kind() == Some(Kind::Object)
     }
 
     /// Closes the top container after its last content (its closer is missing).
@@ -861,16 +863,16 @@ impl<'a> Parser<'a> {
         // (`,` or the parent's own closer). Before a stray `]` (`},\n]  {`) the comma
         // separates elements and the `]` is the mistake: the finding stands, without a
         // fix, since removing the comma would make the parser read the rest differently.
-        let parent = self
-            .stack
-            .len()
-            .checked_sub(2)
-            .and_then(|i| self.stack.get(i))
-            .map(|p| p.kind);
-        let fits = match parent {
+        let fits = match self.parent_kind() {
             None => true,
-            Some(Kind::Object) => matches!(self.lex.peek(0), Tok::Comma | Tok::RBrace | Tok::Eof),
-            Some(Kind::Array) => matches!(self.lex.peek(0), Tok::Comma | Tok::RBracket | Tok::Eof),
+            Some(kind) => {
+                let closer = match kind {
+                    Kind::Object => Tok::RBrace,
+                    Kind::Array => Tok::RBracket,
+                };
+                let next = self.lex.peek(0);
+                matches!(next, Tok::Comma | Tok::Eof) || *next == closer
+            }
         };
         let Some(f) = self.stack.last() else {
             return;
@@ -1775,13 +1777,11 @@ fn comment_issue(text: &str, c: &Comment) -> SyntaxIssue {
     };
     // `https://…` whose opening quote is lost lexes as the word `https:` and a comment:
     // removing the "comment" would cut the URL, so the finding comes without a fix.
-    let url = !c.block && {
-        let b = text.as_bytes();
-        c.span.start >= 2
-            && b.get(c.span.start - 1) == Some(&b':')
-            && b.get(c.span.start - 2)
-                .is_some_and(u8::is_ascii_alphanumeric)
-    };
+    let url = !c.block
+        && matches!(
+            text.as_bytes().get(..c.span.start),
+            Some([.., x, b':']) if x.is_ascii_alphanumeric()
+        );
     SyntaxIssue::new("json-comment", c.span, message)
         .with_help(help)
         .with_fix(if c.closed && !url {
